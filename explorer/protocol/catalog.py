@@ -1,0 +1,262 @@
+"""Interfaces -> services -> methods -> parameters, merged from the server and the bundled catalogue.
+
+Every node records where it came from (`server`, `catalogue` or `user`) so that a UI can show what the
+server really listed apart from what we only know from the bundled facts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator, Literal
+
+Source = Literal["server", "catalogue", "user"]
+GENERATIONS = ("v1", "v2")
+
+
+@dataclass
+class Parameter:
+    name: str
+    type: str = "json"  # string | number | flag | json | file
+    required: bool = False
+    example: Any = None
+
+
+@dataclass
+class Method:
+    name: str
+    parameters: list[Parameter] = field(default_factory=list)
+    result: str | None = None
+    streams: bool = False  # can answer application/x-ndjson
+    binary: bool = False  # can answer a non-JSON body
+    description: str = ""
+    source: Source = "catalogue"
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+@dataclass
+class Service:
+    name: str
+    source: Source = "catalogue"
+
+
+@dataclass
+class Interface:
+    name: str
+    source: Source = "catalogue"
+    services: dict[str, Service] = field(default_factory=dict)
+    methods: dict[str, Method] = field(default_factory=dict)
+    default_service: str | None = None
+    description: str = ""
+    error: str | None = None  # why the server's own list could not be used for this interface
+
+
+@dataclass
+class Catalog:
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    generation: str | None = None  # "v1", "v2", or None while unknown
+    errors: list[str] = field(default_factory=list)  # what went wrong during discovery, for the user
+
+    # -- building -------------------------------------------------------------------------------
+
+    @classmethod
+    def bundled(cls, generation: str | None = None) -> Catalog:
+        """The bundled facts. With a generation, only what exists in that generation."""
+        data = _bundled_data()
+        catalog = cls(generation=generation)
+        for iname, idata in data["interfaces"].items():
+            if generation and generation not in idata["generations"]:
+                continue
+            gens = [generation] if generation else _newest_first(idata["generations"])
+            iface = Interface(name=iname, default_service=idata["default"].get(gens[0]))
+            for sname, sgens in idata["services"].items():
+                if not generation or generation in sgens:
+                    iface.services[sname] = Service(sname)
+            for mname, mdata in idata["methods"].items():
+                if generation and generation not in mdata["generations"]:
+                    continue
+                params = [
+                    Parameter(
+                        name=p["name"],
+                        type=p.get("type") or "json",
+                        required=any(g in p["required_in"] for g in gens),
+                        example=p.get("example"),
+                    )
+                    for p in mdata["params"]
+                    if not generation or generation in p["generations"]
+                ]
+                iface.methods[mname] = Method(
+                    name=mname,
+                    parameters=params,
+                    result=mdata.get("result"),
+                    streams=mdata.get("streams", False),
+                    binary=mdata.get("binary", False),
+                )
+            catalog.interfaces[iname] = iface
+        return catalog
+
+    def merge_list_interfaces(self, data: Any) -> None:
+        """Merge a v2 `GET /drivers/list-interfaces` answer: `{iface: {drivers: [...], default}}`."""
+        if not isinstance(data, dict):
+            raise ValueError("list-interfaces did not answer a JSON object")
+        for iname, idata in data.items():
+            if not isinstance(idata, dict):
+                continue
+            iface = self._server_interface(str(iname))
+            for sname in idata.get("drivers") or []:
+                self._server_service(iface, str(sname))
+            default = idata.get("default")
+            if isinstance(default, str):
+                self._server_service(iface, default)
+                iface.default_service = default
+
+    def merge_lsmod(self, data: Any) -> None:
+        """Merge a `/lsmod` answer. v1 has `spec` (methods, parameter types); v2 only implementors."""
+        if not isinstance(data, dict) or not isinstance(data.get("interfaces"), dict):
+            raise ValueError("lsmod did not answer {interfaces: {...}}")
+        for iname, idata in data["interfaces"].items():
+            if not isinstance(idata, dict):
+                continue
+            iface = self._server_interface(str(iname))
+            for sname, sdata in (idata.get("implementors") or {}).items():
+                self._server_service(iface, str(sname))
+                if isinstance(sdata, dict) and sdata.get("isDefault"):
+                    iface.default_service = str(sname)
+            spec = idata.get("spec")
+            if not isinstance(spec, dict):
+                continue
+            if isinstance(spec.get("description"), str):
+                iface.description = spec["description"]
+            for mname, mdata in (spec.get("methods") or {}).items():
+                if not isinstance(mdata, dict):
+                    continue
+                known = iface.methods.get(mname)
+                method = Method(name=str(mname), source="server")
+                if known:
+                    method.result, method.streams, method.binary = known.result, known.streams, known.binary
+                method.description = str(mdata.get("description") or "")
+                for pname, pdata in (mdata.get("parameters") or {}).items():
+                    # The v1 serializer drops `optional`; required-ness comes from what we know.
+                    known_param = known.parameter(pname) if known else None
+                    ptype = pdata.get("type") if isinstance(pdata, dict) else None
+                    method.parameters.append(
+                        Parameter(
+                            name=str(pname),
+                            type=ptype or (known_param.type if known_param else "json"),
+                            required=known_param.required if known_param else False,
+                            example=known_param.example if known_param else None,
+                        )
+                    )
+                iface.methods[method.name] = method
+
+    def mark_error(self, message: str) -> None:
+        """Discovery failed: keep what the catalogue knows, and say why on every interface."""
+        self.errors.append(message)
+        for iface in self.interfaces.values():
+            if iface.source != "server":
+                iface.error = message
+
+    # -- user additions -------------------------------------------------------------------------
+
+    def add_user_method(self, interface: str, method: str, service: str | None = None) -> Method:
+        iface = self.interfaces.get(interface)
+        if iface is None:
+            iface = self.interfaces[interface] = Interface(name=interface, source="user")
+        if service and service not in iface.services:
+            iface.services[service] = Service(service, source="user")
+        if iface.default_service is None and service:
+            iface.default_service = service
+        found = iface.methods.get(method)
+        if found is None:
+            found = iface.methods[method] = Method(name=method, source="user")
+        return found
+
+    def add_user_service(self, interface: str, service: str) -> Service:
+        iface = self.interfaces.get(interface)
+        if iface is None:
+            iface = self.interfaces[interface] = Interface(name=interface, source="user")
+        return iface.services.setdefault(service, Service(service, source="user"))
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def method(self, interface: str, method: str) -> Method | None:
+        iface = self.interfaces.get(interface)
+        return iface.methods.get(method) if iface else None
+
+    def iter_methods(self) -> Iterator[tuple[Interface, Method]]:
+        for iface in self.interfaces.values():
+            for method in iface.methods.values():
+                yield iface, method
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain-data view (for `interfaces --json`)."""
+        return {
+            "generation": self.generation,
+            "errors": list(self.errors),
+            "interfaces": {
+                iface.name: {
+                    "source": iface.source,
+                    "default": iface.default_service,
+                    "error": iface.error,
+                    "services": {s.name: {"source": s.source} for s in iface.services.values()},
+                    "methods": {
+                        m.name: {
+                            "source": m.source,
+                            "result": m.result,
+                            "streams": m.streams,
+                            "binary": m.binary,
+                            "parameters": [
+                                {"name": p.name, "type": p.type, "required": p.required} for p in m.parameters
+                            ],
+                        }
+                        for m in iface.methods.values()
+                    },
+                }
+                for iface in self.interfaces.values()
+            },
+        }
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _server_interface(self, name: str) -> Interface:
+        iface = self.interfaces.get(name)
+        if iface is None:
+            iface = self.interfaces[name] = Interface(name=name)
+        iface.source = "server"
+        iface.error = None
+        return iface
+
+    @staticmethod
+    def _server_service(iface: Interface, name: str) -> None:
+        service = iface.services.get(name)
+        if service is None:
+            iface.services[name] = Service(name, source="server")
+        else:
+            service.source = "server"
+
+
+def template_args(method: Method) -> tuple[dict[str, Any], list[Parameter]]:
+    """Args to start from: required parameters with typed placeholders; the optional ones apart."""
+    required = {p.name: p.example for p in method.parameters if p.required}
+    optional = [p for p in method.parameters if not p.required]
+    return required, optional
+
+
+def missing_required(method: Method, args: Any) -> list[str]:
+    if not isinstance(args, dict):
+        return [p.name for p in method.parameters if p.required]
+    return [p.name for p in method.parameters if p.required and p.name not in args]
+
+
+def _newest_first(generations: list[str]) -> list[str]:
+    return sorted(generations, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _bundled_data() -> dict[str, Any]:
+    text = resources.files("explorer.protocol").joinpath("catalogue.json").read_text(encoding="utf-8")
+    return json.loads(text)

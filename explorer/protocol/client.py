@@ -1,0 +1,688 @@
+"""Talking to a Puter server: a connection, discovery, and `call` -> exactly one outcome.
+
+The rules followed here are the compatibility rules of the drivers protocol (both server generations):
+send `driver` and `service` together, `test_mode` at the top level and inside `args`, always a
+`Content-Type` and an `Origin` on POST, `Authorization: Bearer`, and decide success from the status and
+the body together. Nothing here knows about a user interface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import mimetypes
+import os
+import re
+import ssl
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+import httpx
+
+from .catalog import Catalog
+from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
+from .outcomes import (
+    Binary,
+    DriverError,
+    Exchange,
+    Failure,
+    FailureKind,
+    Outcome,
+    Result,
+    Stream,
+    normalise_code,
+)
+
+__all__ = [
+    "DEFAULT_API_ORIGIN",
+    "CallRequest",
+    "Connection",
+    "Limits",
+    "LoginError",
+    "LoginResult",
+    "Timeouts",
+    "derive_gui_origin",
+    "login",
+]
+
+ChunkCallback = Callable[[Any], None]
+USER_AGENT = "puter-explorer"
+
+
+@dataclass
+class Timeouts:
+    connect: float = 10.0
+    read: float = 60.0  # waiting for the answer, and between two reads of a normal body
+    write: float = 30.0
+    pool: float = 10.0
+    stream_read: float = 300.0  # between two chunks of an ndjson stream
+    total: float | None = None  # the whole call; None means no overall limit
+
+
+@dataclass
+class Limits:
+    max_json_bytes: int = 8 * 1024 * 1024  # larger JSON bodies are saved to a file, not parsed
+    max_body_bytes: int = 1024 * 1024 * 1024  # any body: past this the call fails as too_large
+    max_error_bytes: int = 1024 * 1024  # an error body (HTML, text) is read up to this
+    max_line_bytes: int = 8 * 1024 * 1024  # one ndjson line
+    head_bytes: int = 4096  # how much of every body is kept for the Raw view
+
+
+@dataclass
+class CallRequest:
+    interface: str
+    method: str
+    args: Any = field(default_factory=dict)
+    service: str | None = None
+    test_mode: bool = False
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body both generations understand. It never holds the token."""
+        body: dict[str, Any] = {"interface": self.interface}
+        if self.service:
+            # v1 reads `driver ?? service`, v2 only `driver`: send both, with the same value.
+            body["driver"] = self.service
+            body["service"] = self.service
+        body["method"] = self.method
+        args = self.args
+        if self.test_mode:
+            # v1 reads the top-level flag, v2 drivers read `args.test_mode`: send both.
+            if isinstance(args, dict):
+                args = {**args, "test_mode": True}
+            body["test_mode"] = True
+        body["args"] = args
+        return body
+
+
+@dataclass
+class LoginResult:
+    token: str
+    user: dict[str, Any]
+
+
+class LoginError(Exception):
+    """Login failed; the message is for a person and never holds the password."""
+
+
+class Connection:
+    """One server: API origin, token, GUI origin, and one `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        api_origin: str = DEFAULT_API_ORIGIN,
+        token: str | None = None,
+        gui_origin: str | None = None,
+        *,
+        download_dir: Path | None = None,
+        timeouts: Timeouts | None = None,
+        limits: Limits | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.api_origin = normalise_origin(api_origin)
+        self.gui_origin = normalise_origin(gui_origin) if gui_origin else derive_gui_origin(self.api_origin)
+        self._token = token or None
+        self.download_dir = Path(download_dir) if download_dir else Path(tempfile.gettempdir()) / "puter-explorer"
+        self.timeouts = timeouts or Timeouts()
+        self.limits = limits or Limits()
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,  # a redirect could carry the token to another host
+            timeout=self._httpx_timeout(self.timeouts.read),
+            headers={"User-Agent": USER_AGENT},
+        )
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- discovery ------------------------------------------------------------------------------
+
+    async def discover(self) -> Catalog:
+        """Ask the server what it offers, fall back to /lsmod, merge with the bundled catalogue.
+
+        Never raises: what went wrong is in `catalog.errors` (and on the interfaces it concerns).
+        """
+        errors: list[str] = []
+        listed = await self._get_json("/drivers/list-interfaces")
+        if isinstance(listed, dict):
+            catalog = Catalog.bundled("v2")
+            catalog.merge_list_interfaces(listed)
+            return catalog
+        errors.append(f"GET /drivers/list-interfaces: {listed}")
+        lsmod = await self._get_json("/lsmod")
+        if isinstance(lsmod, dict) and isinstance(lsmod.get("interfaces"), dict):
+            has_specs = any(isinstance(i, dict) and "spec" in i for i in lsmod["interfaces"].values())
+            catalog = Catalog.bundled("v1" if has_specs else "v2")
+            catalog.merge_lsmod(lsmod)
+            return catalog
+        errors.append(f"GET /lsmod: {lsmod if isinstance(lsmod, str) else 'no interfaces in the answer'}")
+        catalog = Catalog.bundled(None)
+        for message in errors:
+            catalog.mark_error(message)
+        return catalog
+
+    async def _get_json(self, path: str) -> Any:
+        """The decoded JSON of a GET, or a string saying why there is none."""
+        url, headers, extensions = self._target(path)
+        try:
+            async with self._client.stream("GET", url, headers=headers, extensions=extensions) as response:
+                data, _size, truncated = await _read_limited(response, self.limits.max_json_bytes)
+        except httpx.HTTPError as exc:
+            return self._redact(_transport_failure(exc, self.api_origin)[1])
+        if truncated:
+            return "the answer was too large"
+        try:
+            decoded = json.loads(data) if data else None
+        except ValueError:
+            decoded = None
+        if response.status_code >= 400 or decoded is None:
+            detail = ""
+            if isinstance(decoded, dict):
+                detail = str(decoded.get("code") or decoded.get("message") or "")
+            elif data:
+                detail = _first_line(data)
+            return self._redact(f"HTTP {response.status_code}" + (f" ({detail})" if detail else ""))
+        return decoded
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    def request_headers(self, redacted: bool = True) -> dict[str, str]:
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json, application/x-ndjson, */*",
+            # v1 refuses every POST without an Origin; v2 /login accepts only the GUI origin.
+            "Origin": self.gui_origin,
+        }
+        if self._token:
+            headers["Authorization"] = "Bearer " + ("<redacted>" if redacted else self._token)
+        return headers
+
+    async def call(self, request: CallRequest, on_chunk: ChunkCallback | None = None) -> Outcome:
+        """Send one driver call and return exactly one outcome. Only cancellation propagates."""
+        body_text = json.dumps(request.body(), ensure_ascii=False)
+        url, extra_headers, extensions = self._target("/drivers/call")
+        exchange = Exchange(
+            http_method="POST",
+            url=f"{self.api_origin}/drivers/call",
+            request_headers=self.request_headers(redacted=True),
+            request_body=body_text,
+        )
+        streaming = isinstance(request.args, dict) and request.args.get("stream") is True
+        read_timeout = self.timeouts.stream_read if streaming else self.timeouts.read
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.timeouts.total):
+                http_request = self._client.build_request(
+                    "POST",
+                    url,
+                    content=body_text.encode("utf-8"),
+                    headers={**self.request_headers(redacted=False), **extra_headers},
+                    extensions=extensions,
+                    timeout=self._httpx_timeout(read_timeout),
+                )
+                response = await asyncio.wait_for(
+                    self._client.send(http_request, stream=True), self.timeouts.connect + self.timeouts.read
+                )
+                try:
+                    exchange.status = response.status_code
+                    exchange.reason = response.reason_phrase
+                    exchange.response_headers = list(response.headers.multi_items())
+                    outcome = await self._handle(response, request, exchange, on_chunk)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, asyncio.TimeoutError):
+            outcome = Failure(exchange, "timeout", self._timeout_message(exchange, streaming))
+        except httpx.HTTPError as exc:
+            kind, message = _transport_failure(exc, self.api_origin)
+            outcome = Failure(exchange, kind, self._redact(message))
+        exchange.duration_ms = (time.perf_counter() - started) * 1000
+        return outcome
+
+    def _timeout_message(self, exchange: Exchange, streaming: bool) -> str:
+        if exchange.status is None:
+            return (
+                f"no answer from {self.api_origin} within {self.timeouts.read:g} s"
+                + (" (a v1 server never answers a streamed chat: try without stream)" if streaming else "")
+            )
+        return f"the server stopped sending the body (HTTP {exchange.status}) and the read timed out"
+
+    async def _handle(
+        self,
+        response: httpx.Response,
+        request: CallRequest,
+        exchange: Exchange,
+        on_chunk: ChunkCallback | None,
+    ) -> Outcome:
+        status = response.status_code
+        content_type = response.headers.get("content-type", "")
+        mime = content_type.split(";")[0].strip().lower()
+
+        if 300 <= status < 400:
+            location = response.headers.get("location", "")
+            return Failure(
+                exchange,
+                "redirect",
+                self._redact(f"HTTP {status}: the server redirects to {location!r}; a driver call does not follow redirects"),
+            )
+        if mime == "application/x-ndjson" and status < 400:
+            return await self._read_stream(response, request, exchange, on_chunk)
+        if _is_json(mime) or status >= 400 or mime.startswith("text/") or not mime:
+            return await self._read_document(response, request, exchange, mime)
+        return await self._read_binary(response, request, exchange, content_type)
+
+    async def _read_document(
+        self, response: httpx.Response, request: CallRequest, exchange: Exchange, mime: str
+    ) -> Outcome:
+        status = response.status_code
+        limit = self.limits.max_json_bytes if (_is_json(mime) and status < 400) else self.limits.max_error_bytes
+        head = bytearray()
+        size = 0
+        spill: Path | None = None
+        spill_file = None
+        hasher = hashlib.sha256()
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.limits.max_body_bytes:
+                    raise _TooLarge()
+                if spill_file is None and size <= limit:
+                    head.extend(chunk)
+                    continue
+                if spill_file is None:
+                    spill = self._new_file(request, ".json" if _is_json(mime) else ".txt")
+                    spill_file = open(spill, "wb")
+                    spill_file.write(head)
+                    hasher.update(head)
+                spill_file.write(chunk)
+                hasher.update(chunk)
+        except _TooLarge:
+            return self._too_large(exchange, size, spill, spill_file)
+        finally:
+            if spill_file is not None:
+                spill_file.close()
+        exchange.size = size
+        exchange.body_head = bytes(head[: self.limits.head_bytes])
+
+        if spill is not None:
+            if status < 400 and _is_json(mime):
+                return Result(exchange, value=None, enveloped=False, saved_path=spill)
+            return Failure(exchange, "http", f"HTTP {status} with a {size}-byte body, saved to {spill}", saved_path=spill)
+
+        data = bytes(head)
+        decoded: Any
+        try:
+            decoded = json.loads(data) if data.strip() else _NOTHING
+        except ValueError:
+            decoded = _NOTHING
+        if decoded is _NOTHING:
+            if status >= 400:
+                return Failure(exchange, "http", _http_message(status, exchange.reason, data))
+            if not data.strip():
+                return Failure(exchange, "protocol", f"HTTP {status} with an empty body")
+            return Failure(
+                exchange,
+                "protocol",
+                f"HTTP {status} {mime or 'without a content type'} that is not JSON: {_first_line(data)!r}",
+            )
+        return _interpret_json(exchange, status, decoded)
+
+    async def _read_stream(
+        self,
+        response: httpx.Response,
+        request: CallRequest,
+        exchange: Exchange,
+        on_chunk: ChunkCallback | None,
+    ) -> Outcome:
+        outcome = Stream(exchange, complete=False)
+        path = self._new_file(request, ".ndjson")
+        texts: list[str] = []
+        head = bytearray()
+        size = 0
+        pending = b""
+
+        def deliver(line: bytes) -> None:
+            if not line.strip():
+                return
+            try:
+                chunk: Any = json.loads(line)
+            except ValueError:
+                chunk = line.decode("utf-8", "replace")
+            outcome.chunks.append(chunk)
+            if isinstance(chunk, dict):
+                if chunk.get("type") == "text" and isinstance(chunk.get("text"), str):
+                    texts.append(chunk["text"])
+                elif chunk.get("type") == "error":
+                    outcome.error = str(chunk.get("message") or chunk)
+            if on_chunk is not None:
+                on_chunk(chunk)
+
+        with open(path, "wb") as saved:
+            try:
+                async for data in _with_idle_timeout(response.aiter_bytes(), self.timeouts.stream_read):
+                    size += len(data)
+                    if size > self.limits.max_body_bytes:
+                        raise _TooLarge()
+                    saved.write(data)
+                    if len(head) < self.limits.head_bytes:
+                        head.extend(data[: self.limits.head_bytes - len(head)])
+                    pending += data
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        deliver(line)
+                    if len(pending) > self.limits.max_line_bytes:
+                        raise _TooLarge()
+                deliver(pending)
+                outcome.complete = outcome.error is None
+            except _TooLarge:
+                outcome.error = f"the stream went past the size limit after {size} bytes"
+            except (TimeoutError, asyncio.TimeoutError):
+                outcome.error = f"no chunk for {self.timeouts.stream_read:g} s; the stream was abandoned"
+            except httpx.HTTPError as exc:
+                outcome.error = "the connection was cut during the stream: " + self._redact(
+                    _transport_failure(exc, self.api_origin)[1]
+                )
+        exchange.size = size
+        exchange.body_head = bytes(head)
+        outcome.text = "".join(texts)
+        outcome.saved_path = path
+        return outcome
+
+    async def _read_binary(
+        self, response: httpx.Response, request: CallRequest, exchange: Exchange, content_type: str
+    ) -> Outcome:
+        suggested = _suggested_name(response.headers.get("content-disposition", ""))
+        extension = _extension_for(content_type)
+        path = self._new_file(request, extension, suggested)
+        hasher = hashlib.sha256()
+        head = bytearray()
+        size = 0
+        try:
+            with open(path, "wb") as out:
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.limits.max_body_bytes:
+                        raise _TooLarge()
+                    out.write(chunk)
+                    hasher.update(chunk)
+                    if len(head) < self.limits.head_bytes:
+                        head.extend(chunk[: self.limits.head_bytes - len(head)])
+        except _TooLarge:
+            path.unlink(missing_ok=True)
+            exchange.size = size
+            return Failure(
+                exchange, "too_large", f"the body went past {self.limits.max_body_bytes} bytes and was abandoned"
+            )
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        exchange.size = size
+        exchange.body_head = bytes(head)
+        return Binary(
+            exchange,
+            path=path,
+            content_type=content_type or "application/octet-stream",
+            size=size,
+            sha256=hasher.hexdigest(),
+            file_name=path.name,
+            head=bytes(head[:256]),
+        )
+
+    def _too_large(self, exchange: Exchange, size: int, spill: Path | None, spill_file: Any) -> Failure:
+        if spill_file is not None:
+            spill_file.close()
+        if spill is not None:
+            spill.unlink(missing_ok=True)
+        exchange.size = size
+        return Failure(exchange, "too_large", f"the body went past {self.limits.max_body_bytes} bytes and was abandoned")
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _target(self, path: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+        return loopback_target(httpx.URL(self.api_origin + path))
+
+    def _httpx_timeout(self, read: float) -> httpx.Timeout:
+        t = self.timeouts
+        return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
+
+    def _new_file(self, request: CallRequest, extension: str, suggested: str | None = None) -> Path:
+        """A fresh file of our own naming in the download folder (0600)."""
+        self.download_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        base = suggested or _safe_name(f"{request.interface}.{request.method}") + extension
+        for attempt in range(1000):
+            name = f"{stamp}-{attempt:03d}-{base}"
+            path = self.download_dir / name
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            return path
+        raise OSError("could not create a file in the download folder")
+
+    def _redact(self, text: str) -> str:
+        if self._token and self._token in text:
+            text = text.replace(self._token, "<redacted>")
+        return text
+
+
+# -- response interpretation (pure) ---------------------------------------------------------------
+
+_NOTHING = object()
+
+
+def _interpret_json(exchange: Exchange, status: int, body: Any) -> Outcome:
+    """Success or driver error, from the status and the decoded body together (protocol rules 4, 5, 7)."""
+    if isinstance(body, dict):
+        failed = status >= 400 or body.get("success") is False
+        if failed:
+            error = _driver_error(exchange, status, body)
+            if error is not None:
+                return error
+            return Failure(exchange, "http", f"HTTP {status} {exchange.reason}".strip() + " with a JSON body that names no error")
+        if "success" in body:
+            service = body.get("service") if isinstance(body.get("service"), dict) else {}
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            return Result(
+                exchange,
+                value=body.get("result"),
+                service_name=_str_or_none(service.get("name")),
+                service_version=_str_or_none(service.get("version")),
+                metadata=metadata,
+            )
+        return Result(exchange, value=body, enveloped=False)
+    if status >= 400:
+        return Failure(exchange, "http", f"HTTP {status} {exchange.reason}".strip() + f": {_short(body)}")
+    # A bare JSON value (v1 answers a plain string result without an envelope).
+    return Result(exchange, value=body, enveloped=False)
+
+
+def _driver_error(exchange: Exchange, status: int, body: dict[str, Any]) -> DriverError | None:
+    error = body.get("error")
+    nominal: int | None = None
+    extra: dict[str, Any]
+    if isinstance(error, dict):
+        # v1 envelope {success:false, error:{code, message, status, ...}}, or the v2 route-veto shape.
+        code = _str_or_none(error.get("code"))
+        message = str(error.get("message") or code or "driver error")
+        nominal = error.get("status") if isinstance(error.get("status"), int) else None
+        extra = {k: v for k, v in error.items() if k not in ("code", "message", "status", "$")}
+    elif isinstance(error, str):
+        # v2 HttpError {error, message, code?}, or a v1 non-APIError string inside a 200 envelope.
+        code = _str_or_none(body.get("code")) if status >= 400 else None
+        message = str(body.get("message") or error)
+        extra = {k: v for k, v in body.items() if k not in ("error", "message", "code", "success")}
+    elif "code" in body or "message" in body:
+        # v1 APIError.write outside the driver call (auth errors and the like).
+        code = _str_or_none(body.get("code"))
+        message = str(body.get("message") or code)
+        extra = {k: v for k, v in body.items() if k not in ("message", "code", "success")}
+    else:
+        return None
+    return DriverError(
+        exchange,
+        code=code,
+        message=message,
+        status=status,
+        nominal_status=nominal,
+        normalised_code=normalise_code(code),
+        body=body,
+        extra=extra,
+    )
+
+
+def _transport_failure(exc: httpx.HTTPError, origin: str) -> tuple[FailureKind, str]:
+    if isinstance(exc, httpx.TimeoutException):
+        what = {
+            httpx.ConnectTimeout: "connecting",
+            httpx.ReadTimeout: "waiting for data",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "waiting")
+        return "timeout", f"timed out {what} ({origin})"
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper():
+        return "tls", f"TLS problem with {origin}: {exc or type(exc).__name__}"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect", f"could not connect to {origin}: {exc or 'connection failed'}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "protocol", f"the server broke the HTTP protocol or closed the connection: {exc or 'no details'}"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
+        return "connect", f"the connection to {origin} was reset: {exc or type(exc).__name__}"
+    if isinstance(exc, httpx.DecodingError):
+        return "protocol", f"the body could not be decoded: {exc}"
+    return "protocol", f"{type(exc).__name__}: {exc}"
+
+
+async def _read_limited(response: httpx.Response, limit: int) -> tuple[bytes, int, bool]:
+    data = bytearray()
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            return bytes(data), size, True
+        data.extend(chunk)
+    return bytes(data), size, False
+
+
+async def _with_idle_timeout(chunks: AsyncIterator[bytes], idle: float) -> AsyncIterator[bytes]:
+    iterator = chunks.__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(iterator.__anext__(), idle)
+        except StopAsyncIteration:
+            return
+        yield chunk
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _is_json(mime: str) -> bool:
+    return mime == "application/json" or mime.endswith("+json")
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _first_line(data: bytes, width: int = 160) -> str:
+    text = data.decode("utf-8", "replace")
+    text = re.sub(r"<[^>]+>", " ", text)  # HTML error pages: the words, not the tags
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line[:width]
+    return ""
+
+
+def _short(value: Any, width: int = 160) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _http_message(status: int, reason: str, data: bytes) -> str:
+    detail = _first_line(data)
+    head = f"HTTP {status} {reason}".strip()
+    return f"{head}: {detail}" if detail else head
+
+
+def _safe_name(text: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
+    return cleaned[:80] or "body"
+
+
+def _suggested_name(disposition: str) -> str | None:
+    """A server-suggested file name, reduced to a plain, safe base name."""
+    match = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', disposition, re.IGNORECASE)
+    if not match:
+        return None
+    name = match.group(1).replace("\\", "/").split("/")[-1]
+    name = _safe_name(name)
+    return name if name and name not in (".", "..") else None
+
+
+def _extension_for(content_type: str) -> str:
+    mime = content_type.split(";")[0].strip().lower()
+    special = {"audio/wav": ".wav", "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "image/jpeg": ".jpg"}
+    return special.get(mime) or mimetypes.guess_extension(mime) or ".bin"
+
+
+# -- login ----------------------------------------------------------------------------------------
+
+
+async def login(
+    gui_origin: str,
+    username: str,
+    password: str,
+    *,
+    timeouts: Timeouts | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> LoginResult:
+    """POST /login on the root (GUI) host, with `Origin` set to that host (accepted by both generations)."""
+    origin = normalise_origin(gui_origin)
+    t = timeouts or Timeouts()
+    url, extra_headers, extensions = loopback_target(httpx.URL(origin + "/login"))
+    field_name = "email" if "@" in username else "username"
+    headers = {"Content-Type": "application/json", "Origin": origin, "User-Agent": USER_AGENT, **extra_headers}
+    async with httpx.AsyncClient(
+        transport=transport,
+        follow_redirects=False,
+        timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+    ) as client:
+        try:
+            response = await client.post(
+                url, json={field_name: username, "password": password}, headers=headers, extensions=extensions
+            )
+        except httpx.HTTPError as exc:
+            raise LoginError(_transport_failure(exc, origin)[1]) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code == 202 or (isinstance(body, dict) and body.get("next_step") == "otp"):
+        raise LoginError("this account uses two-factor authentication; log in with a token instead")
+    if response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("token"), str):
+        user = body.get("user") if isinstance(body.get("user"), dict) else {}
+        return LoginResult(token=body["token"], user=user)
+    if isinstance(body, dict):
+        detail = body.get("message") or body.get("error") or body.get("code")
+        if isinstance(detail, dict):
+            detail = detail.get("message") or detail.get("code")
+    else:
+        detail = _first_line(response.content)
+    raise LoginError(f"login refused: HTTP {response.status_code}" + (f": {detail}" if detail else ""))

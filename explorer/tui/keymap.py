@@ -1,0 +1,81 @@
+"""Named key bindings: every binding the user may rebind has an id, and a keymap maps ids to keys.
+
+A keymap is a dict `{binding_id: "key[,key...]"}` (Textual's `App.set_keymap`). It may come from a
+TOML or JSON file holding either the mapping itself or a `[keymap]` table.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+from textual.binding import Binding
+
+# id -> (default keys, action, description shown in the footer and the help screen)
+DEFAULT_BINDINGS: dict[str, tuple[str, str, str]] = {
+    "send": ("f5,ctrl+j", "send", "Send"),
+    "cancel": ("escape", "cancel", "Cancel call"),
+    "replay": ("ctrl+r", "replay", "Replay"),
+    "edit": ("ctrl+e", "edit_entry", "Edit entry"),
+    "add-method": ("ctrl+n", "add_method", "Add method"),
+    "focus-tree": ("f2", "focus_tree", "Methods"),
+    "focus-editor": ("f3", "focus_editor", "Args"),
+    "focus-history": ("f4", "focus_history", "History"),
+    "load-more": ("ctrl+l", "load_more", "More history"),
+    "help": ("f1", "help", "Help"),
+}
+
+# Bindings that must win over the focused widget (the editor would otherwise take ctrl+j as a newline).
+_PRIORITY = {"send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history"}
+_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help"}
+
+BINDING_IDS: tuple[str, ...] = tuple(DEFAULT_BINDINGS)
+
+
+class KeymapError(ValueError):
+    pass
+
+
+def binding(binding_id: str) -> Binding:
+    keys, action, description = DEFAULT_BINDINGS[binding_id]
+    return Binding(
+        keys,
+        action,
+        description,
+        id=binding_id,
+        show=binding_id in _SHOWN,
+        priority=binding_id in _PRIORITY,
+    )
+
+
+def bindings(*binding_ids: str) -> list[Binding]:
+    return [binding(binding_id) for binding_id in binding_ids]
+
+
+def validate_keymap(keymap: object) -> dict[str, str]:
+    """Check a user keymap: known ids only, each mapped to a non-empty key string."""
+    if not isinstance(keymap, dict):
+        raise KeymapError("a keymap is a mapping of binding ids to keys")
+    checked: dict[str, str] = {}
+    for binding_id, keys in keymap.items():
+        if binding_id not in DEFAULT_BINDINGS:
+            raise KeymapError(f"unknown binding id {binding_id!r} (known: {', '.join(BINDING_IDS)})")
+        if not isinstance(keys, str) or not keys.strip():
+            raise KeymapError(f"binding {binding_id!r} needs a key string such as 'ctrl+s' or 'f5,ctrl+j'")
+        checked[binding_id] = keys.strip()
+    return checked
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Read a keymap file (.toml or .json). A missing file is an empty keymap."""
+    if not path.exists():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise KeymapError(f"{path.name}: {error}") from error
+    if isinstance(data, dict) and isinstance(data.get("keymap"), dict):
+        data = data["keymap"]
+    return validate_keymap(data)
