@@ -17,6 +17,7 @@ import re
 import ssl
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
@@ -203,6 +204,7 @@ class Connection:
         headers = {
             "Content-Type": "application/json",
             "Accept": "application/json, application/x-ndjson, */*",
+            "Accept-Encoding": "gzip, deflate",  # the encodings we decode ourselves, in bounded blocks
             # v1 refuses every POST without an Origin; v2 /login accepts only the GUI origin.
             "Origin": self.gui_origin,
         }
@@ -245,9 +247,16 @@ class Connection:
                     await response.aclose()
         except (TimeoutError, asyncio.TimeoutError):
             outcome = Failure(exchange, "timeout", self._timeout_message(exchange, streaming))
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ReadTimeout):
+                outcome = Failure(exchange, "timeout", self._timeout_message(exchange, streaming))
+            else:
+                outcome = Failure(exchange, "timeout", self._redact(_transport_failure(exc, self.api_origin)[1]))
         except httpx.HTTPError as exc:
             kind, message = _transport_failure(exc, self.api_origin)
             outcome = Failure(exchange, kind, self._redact(message))
+        except _UnsupportedEncoding as exc:
+            outcome = Failure(exchange, "protocol", f"the body uses a content encoding we do not decode: {exc}")
         exchange.duration_ms = (time.perf_counter() - started) * 1000
         return outcome
 
@@ -294,7 +303,7 @@ class Connection:
         spill_file = None
         hasher = hashlib.sha256()
         try:
-            async for chunk in response.aiter_bytes():
+            async for chunk in _decoded_chunks(response):
                 size += len(chunk)
                 if size > self.limits.max_body_bytes:
                     raise _TooLarge()
@@ -371,7 +380,7 @@ class Connection:
 
         with open(path, "wb") as saved:
             try:
-                async for data in _with_idle_timeout(response.aiter_bytes(), self.timeouts.stream_read):
+                async for data in _with_idle_timeout(_decoded_chunks(response), self.timeouts.stream_read):
                     size += len(data)
                     if size > self.limits.max_body_bytes:
                         raise _TooLarge()
@@ -411,7 +420,7 @@ class Connection:
         size = 0
         try:
             with open(path, "wb") as out:
-                async for chunk in response.aiter_bytes():
+                async for chunk in _decoded_chunks(response):
                     size += len(chunk)
                     if size > self.limits.max_body_bytes:
                         raise _TooLarge()
@@ -570,7 +579,7 @@ def _transport_failure(exc: httpx.HTTPError, origin: str) -> tuple[FailureKind, 
 async def _read_limited(response: httpx.Response, limit: int) -> tuple[bytes, int, bool]:
     data = bytearray()
     size = 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in _decoded_chunks(response):
         size += len(chunk)
         if size > limit:
             return bytes(data), size, True
@@ -590,6 +599,45 @@ async def _with_idle_timeout(chunks: AsyncIterator[bytes], idle: float) -> Async
 
 class _TooLarge(Exception):
     pass
+
+
+class _UnsupportedEncoding(Exception):
+    pass
+
+
+DECODED_BLOCK = 256 * 1024
+
+
+async def _decoded_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body, decoded in bounded blocks: a compressed bomb never expands more than a block at a time."""
+    if response.is_stream_consumed:  # a response built in memory (a test transport): already decoded
+        if response.content:
+            yield response.content
+        return
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        async for raw in response.aiter_raw():
+            yield raw
+        return
+    if encoding in ("gzip", "x-gzip"):
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        decompressor = zlib.decompressobj()
+    else:
+        raise _UnsupportedEncoding(encoding)
+    try:
+        async for raw in response.aiter_raw():
+            data = raw
+            while data:
+                block = decompressor.decompress(data, DECODED_BLOCK)
+                data = decompressor.unconsumed_tail
+                if block:
+                    yield block
+        tail = decompressor.flush()
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"invalid {encoding} data: {exc}") from None
+    if tail:
+        yield tail
 
 
 def _is_json(mime: str) -> bool:
