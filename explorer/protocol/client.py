@@ -178,6 +178,9 @@ class Connection:
     async def _get_json(self, path: str) -> Any:
         """The decoded JSON of a GET, or a string saying why there is none."""
         url, headers, extensions = self._target(path)
+        headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", **headers}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
         try:
             async with self._client.stream("GET", url, headers=headers, extensions=extensions) as response:
                 data, _size, truncated = await _read_limited(response, self.limits.max_json_bytes)

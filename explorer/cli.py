@@ -1,0 +1,550 @@
+"""The `puter-explorer` command: the TUI when no subcommand is given, else a headless subcommand.
+
+stdout carries only the result (pretty JSON, or a saved file's path); everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import shutil
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import paths
+from .config import ConfigError, Profile, ProfileStore, masked, resolve_target
+from .export import FORMATS, export_call
+from .history import Entry, EntryFilter, HistoryError, HistoryStore
+from .jsondiff import diff, render
+from .protocol.catalog import missing_required
+from .protocol.client import CallRequest, LoginError, login
+from .protocol.origins import derive_gui_origin, normalise_origin
+from .protocol.outcomes import OUTCOME_KINDS, Binary, DriverError, Failure, Outcome, Result, Stream
+from .session import Session, open_session
+
+EXIT_OK, EXIT_DRIVER_ERROR, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  the call gave a result (JSON, binary or stream)
+  1  the server answered with a driver error
+  2  bad usage or invalid args (nothing was sent)
+  3  transport or server failure (no connection, timeout, garbage, HTTP error without an envelope)
+
+environment:
+  PUTER_API_ORIGIN   API origin (default https://api.puter.com; self-hosted: http://api.puter.localhost:4100)
+  PUTER_AUTH_TOKEN   auth token (never printed)
+  PUTER_EXPLORER_HOME  keep config and data under this folder instead of the user folders
+"""
+
+
+class UsageError(Exception):
+    """Bad usage or invalid input: exit 2, nothing sent."""
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- argument parsing --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--origin", default=argparse.SUPPRESS, help="API origin, e.g. https://api.puter.com")
+    common.add_argument("--token", default=argparse.SUPPRESS, help="auth token (prefer PUTER_AUTH_TOKEN)")
+    common.add_argument("--profile", default=argparse.SUPPRESS, help="use this saved profile")
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                        help="start the built-in demo server on a free loopback port and use it")
+    common.add_argument("--demo-generation", choices=("v1", "v2"), default=argparse.SUPPRESS,
+                        help="wire generation the demo server speaks (default v2)")
+
+    parser = argparse.ArgumentParser(
+        prog="puter-explorer",
+        description="Explore and call the Puter driver API. Without a subcommand, opens the terminal UI.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common], epilog=EXIT_CODES_HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("demo-server", "run the demo driver server in the foreground")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--generation", choices=("v1", "v2"), default="v2")
+    p.add_argument("--demo-token", "--fixed-token", dest="fixed_token", default=None,
+                   help="use this token instead of a random one")
+
+    p = command("interfaces", "show the interfaces, services and methods the server offers (merged with what we know)")
+    p.add_argument("--json", action="store_true", help="print the tree as JSON")
+
+    p = command("call", "call a driver method")
+    p.add_argument("interface")
+    p.add_argument("method")
+    p.add_argument("--service", "--driver", dest="service", help="service (driver) name; default: the server's")
+    p.add_argument("--args", dest="args_source", default="{}", help="JSON args, @FILE to read a file, - for stdin")
+    p.add_argument("--test-mode", action="store_true", help="ask the driver for its test mode")
+    p.add_argument("-o", "--output", type=Path, help="write the result (or the binary body) to this path")
+    p.add_argument("--json", action="store_true", help="print the whole outcome as JSON")
+    p.add_argument("--no-history", action="store_true", help="do not record this call")
+
+    p = command("login", "log in to a self-hosted Puter with a username and password and save the token")
+    p.add_argument("--gui-origin", required=True, help="the root (GUI) origin, e.g. http://puter.localhost:4100")
+    p.add_argument("--username", required=True)
+    p.add_argument("--api-origin", help="API origin to save (default: api. + the GUI host)")
+    p.add_argument("--save-as", dest="save_as", help="profile name to save (default: the GUI host)")
+
+    p = command("profiles", "list, add, switch or remove saved profiles (tokens are shown masked)")
+    p.add_argument("action", nargs="?", choices=("list", "add", "use", "remove"), default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--set-origin", dest="set_origin", help="with add: API origin")
+    p.add_argument("--token-stdin", action="store_true", help="with add: read the token from stdin")
+
+    p = command("history", "list past calls, newest first (or: history prune)")
+    p.add_argument("action", nargs="?", choices=("list", "prune"), default="list")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--interface")
+    p.add_argument("--method")
+    p.add_argument("--service")
+    p.add_argument("--kind", choices=OUTCOME_KINDS + ("pending",))
+    p.add_argument("--error-code")
+    p.add_argument("--since", help="ISO date/time, or a duration like 2h, 3d")
+    p.add_argument("--until", help="ISO date/time, or a duration like 2h, 3d")
+    p.add_argument("--search", "-s", dest="text", help="free text over args and results")
+    p.add_argument("--older-than", type=float, metavar="DAYS", help="with prune: delete entries older than this")
+    p.add_argument("--keep", type=int, metavar="N", help="with prune: keep only the newest N entries")
+
+    p = command("show", "show one history entry")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = command("replay", "send a past call again (a new entry that records which one it replays)")
+    p.add_argument("id", type=int)
+    p.add_argument("--args", dest="args_source", default=None, help="replace the args: JSON, @FILE or -")
+    p.add_argument("-o", "--output", type=Path)
+    p.add_argument("--json", action="store_true")
+
+    p = command("diff", "JSON-aware diff of two entries' results (key order ignored)")
+    p.add_argument("id1", type=int)
+    p.add_argument("id2", type=int)
+
+    p = command("export", "print a command or snippet that makes the same call")
+    p.add_argument("id", type=int)
+    p.add_argument("--as", dest="fmt", choices=FORMATS, default="curl")
+    p.add_argument("--with-token", action="store_true", help="put the real token in (default: $PUTER_AUTH_TOKEN)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    for name, default in (("origin", None), ("token", None), ("profile", None), ("demo", False),
+                          ("demo_generation", "v2")):
+        if not hasattr(options, name):
+            setattr(options, name, default)
+    handler = COMMANDS.get(options.command or "", run_tui)
+    try:
+        return handler(options)
+    except UsageError as exc:
+        say(f"error: {exc}")
+        return EXIT_USAGE
+    except (ConfigError, HistoryError, LookupError, ValueError) as exc:
+        say(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, without a traceback on exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def read_args(source: str) -> Any:
+    """`--args` as JSON text, `@FILE`, or `-` for stdin; invalid JSON is a usage error with line and column."""
+    if source == "-":
+        text, where = sys.stdin.read(), "stdin"
+    elif source.startswith("@"):
+        try:
+            text, where = Path(source[1:]).read_text(encoding="utf-8"), source[1:]
+        except OSError as exc:
+            raise UsageError(f"cannot read args file {source[1:]}: {exc.strerror}") from None
+    else:
+        text, where = source, "--args"
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"invalid JSON in {where} at line {exc.lineno}, column {exc.colno}: {exc.msg}; nothing was sent") from None
+
+
+async def _session(options: argparse.Namespace, *, record: bool = True) -> Session:
+    return await open_session(
+        demo=options.demo, demo_generation=options.demo_generation, origin=options.origin, token=options.token,
+        profile=options.profile, record=record,
+    )
+
+
+def _history() -> HistoryStore:
+    path = paths.history_path()
+    if not path.exists():
+        raise LookupError("there is no history yet")
+    return HistoryStore(path)
+
+
+def _exit_code(outcome: Outcome) -> int:
+    if isinstance(outcome, DriverError):
+        return EXIT_DRIVER_ERROR
+    if isinstance(outcome, Failure):
+        return EXIT_FAILURE
+    if isinstance(outcome, Stream) and outcome.error:
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def outcome_json(outcome: Outcome, entry_id: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": outcome.kind, "status": outcome.exchange.status, "entry": entry_id,
+                            "duration_ms": round(outcome.exchange.duration_ms, 1), "size": outcome.exchange.size}
+    if isinstance(outcome, Result):
+        data.update(result=outcome.value, service=outcome.service_name, metadata=outcome.metadata,
+                    saved_path=str(outcome.saved_path) if outcome.saved_path else None)
+    elif isinstance(outcome, DriverError):
+        data.update(code=outcome.code, normalised_code=outcome.normalised_code, message=outcome.message,
+                    nominal_status=outcome.nominal_status, body=outcome.body)
+    elif isinstance(outcome, Binary):
+        data.update(path=str(outcome.path), content_type=outcome.content_type, size=outcome.size,
+                    sha256=outcome.sha256)
+    elif isinstance(outcome, Stream):
+        data.update(text=outcome.text, chunks=outcome.chunks, complete=outcome.complete, error=outcome.error)
+    else:
+        data.update(failure=outcome.failure, message=outcome.message)
+    return data
+
+
+def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Namespace, streamed: bool) -> int:
+    output: Path | None = getattr(options, "output", None)
+    if isinstance(outcome, Binary) and output is not None:
+        shutil.copyfile(outcome.path, output)
+        outcome.path = output
+    if options.json:
+        print(json.dumps(outcome_json(outcome, entry_id), indent=2, ensure_ascii=False))
+    elif isinstance(outcome, Result):
+        if outcome.saved_path is not None:
+            print(outcome.saved_path)
+        else:
+            text = json.dumps(outcome.value, indent=2, ensure_ascii=False)
+            if output is not None:
+                output.write_text(text + "\n", encoding="utf-8")
+                print(output)
+            else:
+                print(text)
+    elif isinstance(outcome, Binary):
+        print(outcome.path)
+    elif isinstance(outcome, Stream) and not streamed:
+        print(outcome.text)
+    if isinstance(outcome, Binary):
+        say(f"{outcome.content_type}, {outcome.size} bytes, sha256 {outcome.sha256}")
+    elif isinstance(outcome, DriverError):
+        say(f"driver error {outcome.code or '(no code)'} (HTTP {outcome.status}): {outcome.message}")
+    elif isinstance(outcome, Failure):
+        say(f"failed ({outcome.failure}): {outcome.message}")
+    elif isinstance(outcome, Stream) and outcome.error:
+        say(f"stream incomplete: {outcome.error}")
+    if entry_id is not None:
+        say(f"history entry {entry_id}")
+    return _exit_code(outcome)
+
+
+async def _call_and_print(session: Session, request: CallRequest, options: argparse.Namespace,
+                          replay_of: int | None = None) -> int:
+    streamed = not options.json and getattr(options, "output", None) is None
+
+    def on_chunk(chunk: Any) -> None:
+        if streamed and isinstance(chunk, dict) and chunk.get("type") == "text":
+            sys.stdout.write(str(chunk.get("text", "")))
+            sys.stdout.flush()
+
+    entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of)
+    if streamed and isinstance(outcome, Stream):
+        sys.stdout.write("\n")
+    return print_outcome(outcome, entry_id, options, streamed)
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def run_tui(options: argparse.Namespace) -> int:
+    from .tui.app import run_tui as start_tui
+
+    async def factory() -> Session:
+        return await _session(options)
+
+    start_tui(factory)
+    return EXIT_OK
+
+
+def cmd_demo_server(options: argparse.Namespace) -> int:
+    from .demo.server import serve_forever
+
+    serve_forever(host=options.host, port=options.port, generation=options.generation, token=options.fixed_token)
+    return EXIT_OK
+
+
+def cmd_interfaces(options: argparse.Namespace) -> int:
+    async def run() -> int:
+        session = await _session(options, record=False)
+        try:
+            catalog = await session.discover()
+        finally:
+            await session.aclose()
+        if options.json:
+            print(json.dumps(catalog.to_json(), indent=2))
+        else:
+            print(f"# {session.origin} (server generation: {catalog.generation or 'unknown'})")
+            for iface in catalog.interfaces.values():
+                mark = "" if iface.source == "server" else f"  [{iface.source}]"
+                print(f"{iface.name}{mark}")
+                services = ", ".join(s.name + ("*" if s.name == iface.default_service else "")
+                                     for s in iface.services.values())
+                print(f"  services: {services or '(none)'}")
+                for method in iface.methods.values():
+                    params = ", ".join(p.name + ("" if p.required else "?") + f": {p.type}" for p in method.parameters)
+                    print(f"  {method.name}({params})")
+        for error in catalog.errors:
+            say(f"warning: {error}")
+        return EXIT_OK if not catalog.errors or catalog.interfaces else EXIT_FAILURE
+
+    return asyncio.run(run())
+
+
+def cmd_call(options: argparse.Namespace) -> int:
+    args = read_args(options.args_source)
+
+    async def run() -> int:
+        session = await _session(options, record=not options.no_history)
+        try:
+            method = session.catalog.method(options.interface, options.method)
+            if method is not None and missing_required(method, args):
+                say(f"warning: missing required parameters: {', '.join(missing_required(method, args))}")
+            request = CallRequest(options.interface, options.method, args, options.service, options.test_mode)
+            return await _call_and_print(session, request, options)
+        finally:
+            await session.aclose()
+
+    return asyncio.run(run())
+
+
+def cmd_replay(options: argparse.Namespace) -> int:
+    args = read_args(options.args_source) if options.args_source is not None else None
+
+    async def run() -> int:
+        session = await _session(options)
+        try:
+            entry = session.entry(options.id)
+            if entry is None:
+                raise LookupError(f"no history entry {options.id}")
+            request = Session.request_from_entry(entry, args)
+            return await _call_and_print(session, request, options, replay_of=entry.id)
+        finally:
+            await session.aclose()
+
+    return asyncio.run(run())
+
+
+def cmd_login(options: argparse.Namespace) -> int:
+    gui_origin = normalise_origin(options.gui_origin)
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise UsageError("no password given")
+    try:
+        result = asyncio.run(login(gui_origin, options.username, password))
+    except LoginError as exc:
+        say(f"error: {exc}")
+        return EXIT_FAILURE
+    host = gui_origin.split("://", 1)[1]
+    api_origin = normalise_origin(options.api_origin) if options.api_origin else gui_origin.replace("://", "://api.", 1)
+    name = options.save_as or host
+    store = ProfileStore()
+    store.put(Profile(name=name, origin=api_origin, token=result.token, gui_origin=gui_origin,
+                      username=options.username))
+    say(f"logged in as {result.user.get('username', options.username)}; profile {name!r} saved "
+        f"({api_origin}, token {masked(result.token)})")
+    return EXIT_OK
+
+
+def cmd_profiles(options: argparse.Namespace) -> int:
+    store = ProfileStore()
+    if options.action == "list":
+        if not store.profiles:
+            say("no profiles yet (use `puter-explorer login` or `puter-explorer profiles add NAME`)")
+        for profile in store.profiles.values():
+            current = "*" if profile.name == store.current else " "
+            print(f"{current} {profile.name}\t{profile.origin}\t{masked(profile.token)}")
+        return EXIT_OK
+    if not options.name:
+        raise UsageError(f"profiles {options.action} needs a NAME")
+    if options.action == "add":
+        token = sys.stdin.readline().strip() if options.token_stdin else (options.token or os.environ.get("PUTER_AUTH_TOKEN"))
+        origin = options.set_origin or options.origin or "https://api.puter.com"
+        store.put(Profile(name=options.name, origin=origin, token=token or None))
+        say(f"profile {options.name!r} saved ({normalise_origin(origin)}, token {masked(token)})")
+    elif options.action == "use":
+        store.use(options.name)
+        say(f"current profile: {options.name}")
+    else:
+        store.remove(options.name)
+        say(f"profile {options.name!r} removed")
+    return EXIT_OK
+
+
+def parse_when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    units = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
+        return datetime.now(timezone.utc) - timedelta(seconds=float(text[:-1]) * units[text[-1]])
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"not a date/time or duration: {text!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id, "created_at": entry.created_at.isoformat(), "origin": entry.origin, "profile": entry.profile,
+        "interface": entry.interface, "service": entry.service, "method": entry.method, "args": entry.args,
+        "test_mode": entry.test_mode, "kind": entry.kind, "status": entry.status, "error_code": entry.error_code,
+        "error_message": entry.error_message, "duration_ms": entry.duration_ms, "size": entry.size,
+        "content_type": entry.content_type, "body_path": entry.body_path, "replay_of": entry.replay_of,
+        "summary": entry.summary,
+    }
+
+
+def cmd_history(options: argparse.Namespace) -> int:
+    store = _history()
+    try:
+        if options.action == "prune":
+            if options.older_than is None and options.keep is None:
+                raise UsageError("history prune needs --older-than DAYS or --keep N")
+            removed = store.prune(older_than_days=options.older_than, keep=options.keep)
+            say(f"removed {removed} entries")
+            return EXIT_OK
+        entry_filter = EntryFilter(
+            interface=options.interface, method=options.method, service=options.service, kind=options.kind,
+            error_code=options.error_code, since=parse_when(options.since), until=parse_when(options.until),
+            text=options.text,
+        )
+        entries = store.list(limit=options.limit, filter=entry_filter)
+    finally:
+        store.close()
+    if options.json:
+        print(json.dumps([entry_json(e) for e in entries], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for e in entries:
+        when = e.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        status = e.status if e.status is not None else "-"
+        replay = f" (replay of {e.replay_of})" if e.replay_of else ""
+        print(f"{e.id:>6}  {when}  {e.kind:<12} {status!s:>4}  {e.interface}.{e.method} [{e.service or 'default'}]{replay}")
+    return EXIT_OK
+
+
+def cmd_show(options: argparse.Namespace) -> int:
+    store = _history()
+    try:
+        entry = store.get(options.id)
+        if entry is None:
+            raise LookupError(f"no history entry {options.id}")
+        data = entry_json(entry)
+        data["request_body"] = json.loads(entry.request_body)
+        data["response_headers"] = entry.response_headers
+        data["result"] = result_value(store, entry)
+    finally:
+        store.close()
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def result_value(store: HistoryStore, entry: Entry, limit: int = 16 * 1024 * 1024) -> Any:
+    """An entry's result as JSON when it is JSON; a stream as its list of chunks; else text or a path."""
+    text = entry.result_inline
+    if text is None and entry.body_path:
+        if entry.content_type and not any(t in entry.content_type for t in ("json", "ndjson", "text")):
+            return {"file": entry.body_path, "sha256": entry.body_sha256, "content_type": entry.content_type}
+        data = store.read_body(entry, max_bytes=limit)
+        text = data.decode("utf-8", "replace") if data is not None else None
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        lines = [line for line in text.splitlines() if line.strip()]
+        try:
+            return [json.loads(line) for line in lines]
+        except ValueError:
+            return text
+
+
+def cmd_diff(options: argparse.Namespace) -> int:
+    store = _history()
+    try:
+        entries = [store.get(options.id1), store.get(options.id2)]
+        for wanted, entry in zip((options.id1, options.id2), entries):
+            if entry is None:
+                raise LookupError(f"no history entry {wanted}")
+        old, new = (result_value(store, e) for e in entries)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    changes = list(diff(old, new))
+    print(render(changes))
+    return EXIT_OK
+
+
+def cmd_export(options: argparse.Namespace) -> int:
+    store = _history()
+    try:
+        entry = store.get(options.id)
+    finally:
+        store.close()
+    if entry is None:
+        raise LookupError(f"no history entry {options.id}")
+    token = None
+    if options.with_token:
+        token = resolve_target(origin=entry.origin, token=options.token, profile=options.profile).token
+        if not token:
+            raise UsageError("--with-token: no token known for this origin (set PUTER_AUTH_TOKEN or --token)")
+    print(export_call(entry.origin, json.loads(entry.request_body), options.fmt, token))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "demo-server": cmd_demo_server,
+    "interfaces": cmd_interfaces,
+    "call": cmd_call,
+    "login": cmd_login,
+    "profiles": cmd_profiles,
+    "history": cmd_history,
+    "show": cmd_show,
+    "replay": cmd_replay,
+    "diff": cmd_diff,
+    "export": cmd_export,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,428 @@
+"""The demo server as a Starlette app: routes, auth, dispatch, and the wire shapes of each generation.
+
+v1 answers driver errors as HTTP 200 `{success:false, error:{...}}`, reads `driver ?? service` and a
+top-level `test_mode`, validates args against the interface spec (dropping undeclared ones) and wants an
+`Origin` header on every POST. v2 answers real statuses with `{error, message, code}`, reads only `driver`
+and `args.test_mode`. Parameter facts come from the bundled catalogue, so they match what clients show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+from collections import deque
+from typing import Any, AsyncIterator, Iterable, Mapping
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from explorer.demo.drivers import (
+    APIERROR,
+    CHAT_MODELS,
+    HIDDEN_MODELS,
+    NO_RESULT,
+    Binding,
+    BinaryReply,
+    Call,
+    DriverFailure,
+    Reply,
+    StreamReply,
+    build_bindings,
+    no_implementation,
+)
+from explorer.protocol.catalog import Catalog, Method
+
+GENERATIONS = ("v1", "v2")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_V1_TYPES = {"string", "flag", "number", "json", "file"}
+
+
+class _Reject(Exception):
+    """Stop handling a request and answer `response` (auth, origin, body errors)."""
+
+    def __init__(self, response: Response):
+        self.response = response
+
+
+class RateLimiter:
+    """A sliding window per `interface.method`; the demo has a single user."""
+
+    def __init__(self, limits: Mapping[str, int] | None, window: float):
+        self.limits = dict(limits or {})
+        self.window = window
+        self.hits: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        limit = self.limits.get(key)
+        if limit is None:
+            return True
+        now = time.monotonic()
+        hits = self.hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= limit:
+            return False
+        hits.append(now)
+        return True
+
+
+class DemoState:
+    def __init__(
+        self,
+        generation: str,
+        token: str,
+        rate_limits: Mapping[str, int] | None,
+        forbidden_drivers: Iterable[str],
+        stream_delay: float,
+        rate_window: float,
+    ):
+        self.generation = generation
+        self.token = token
+        self.bindings: dict[str, Binding] = build_bindings(generation)
+        self.catalog = Catalog.bundled(generation)
+        self.limiter = RateLimiter(rate_limits, rate_window)
+        self.forbidden = set(forbidden_drivers)
+        self.stream_delay = stream_delay
+
+    @property
+    def v1(self) -> bool:
+        return self.generation == "v1"
+
+    def spec(self, interface: str, method: str) -> Method | None:
+        return self.catalog.method(interface, method)
+
+
+def create_app(
+    *,
+    generation: str = "v2",
+    token: str | None = None,
+    rate_limits: Mapping[str, int] | None = None,
+    forbidden_drivers: Iterable[str] = (),
+    stream_delay: float = 0.05,
+    rate_window: float = 60.0,
+) -> Starlette:
+    """The demo app. `rate_limits` maps `interface.method` to calls allowed per `rate_window` seconds;
+    calls naming (or defaulting to) a driver in `forbidden_drivers` are refused as a permission error."""
+    if generation not in GENERATIONS:
+        raise ValueError(f"generation must be one of {GENERATIONS}, not {generation!r}")
+    state = DemoState(
+        generation, token or secrets.token_urlsafe(24), rate_limits, forbidden_drivers, stream_delay, rate_window
+    )
+
+    async def drivers_call(request: Request) -> Response:
+        if request.method != "POST":
+            return _not_found(state)
+        try:
+            body = await _post_body(request, state)
+            _authenticate(request, body, state)
+        except _Reject as reject:
+            return reject.response
+        return await _dispatch(body, state)
+
+    async def list_interfaces(request: Request) -> Response:
+        try:
+            _authenticate(request, {}, state)
+        except _Reject as reject:
+            return reject.response
+        if state.v1:  # the v1 route calls a method that no longer exists
+            return _html(500, "Internal Server Error")
+        return JSONResponse(
+            {
+                b.interface: {"drivers": list(b.names), "default": b.canonical}
+                for b in state.bindings.values()
+            }
+        )
+
+    async def lsmod(request: Request) -> Response:
+        try:
+            body = await _post_body(request, state) if request.method == "POST" else {}
+            _authenticate(request, body, state)
+        except _Reject as reject:
+            return reject.response
+        return JSONResponse(_lsmod(state))
+
+    async def chat_models(request: Request) -> Response:
+        ids = [m["id"] for m in CHAT_MODELS if state.v1 or m["id"] not in HIDDEN_MODELS]
+        return JSONResponse({"models": ids})
+
+    async def chat_model_details(request: Request) -> Response:
+        return JSONResponse({"models": [m for m in CHAT_MODELS if state.v1 or m["id"] not in HIDDEN_MODELS]})
+
+    async def fallback(request: Request) -> Response:
+        if request.method == "OPTIONS":  # CORS preflight
+            origin = request.headers.get("origin", "*")
+            return PlainTextResponse(
+                "OK",
+                headers={
+                    "Access-Control-Allow-Origin": origin if state.v1 else "*",
+                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Origin, Content-Type, Accept, Authorization",
+                },
+            )
+        return _not_found(state)
+
+    every = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    routes = [
+        Route("/drivers/call", drivers_call, methods=every),
+        Route("/drivers/list-interfaces", list_interfaces, methods=["GET"]),
+        Route("/lsmod", lsmod, methods=["GET", "POST"]),
+        Route("/puterai/chat/models", chat_models, methods=["GET"]),
+        Route("/puterai/chat/models/details", chat_model_details, methods=["GET"]),
+        Route("/{path:path}", fallback, methods=every),
+    ]
+    app = Starlette(routes=routes)
+    app.state.token = state.token
+    app.state.generation = generation
+    app.state.demo = state
+    return app
+
+
+# -- request checks ---------------------------------------------------------------------------
+
+
+async def _post_body(request: Request, state: DemoState) -> dict[str, Any]:
+    if state.v1 and "origin" not in request.headers:
+        raise _Reject(_html(403, "Forbidden"))
+    content_type = request.headers.get("content-type", "").lower()
+    if state.v1 and not content_type:
+        raise _Reject(_html(500, "Internal Server Error"))
+    raw = await request.body()
+    is_json = content_type.startswith("application/json") or (
+        content_type.startswith("text/plain") and "actually=json" in content_type
+    )
+    if not is_json or not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        if state.v1:
+            raise _Reject(_html(500, "Internal Server Error")) from None
+        raise _Reject(_v2_error(400, "Malformed JSON in request body", "client_bad_json")) from None
+    return body if isinstance(body, dict) else {}
+
+
+def _authenticate(request: Request, body: dict[str, Any], state: DemoState) -> None:
+    token = body.get("auth_token") if isinstance(body.get("auth_token"), str) else None
+    header = request.headers.get("authorization", "")
+    if token is None and header.startswith("Bearer ") and header[7:].strip():
+        token = header[7:].strip()
+    if token is None and not state.v1 and request.headers.get("x-api-key"):
+        token = request.headers["x-api-key"]
+    if token is None:
+        token = request.query_params.get("auth_token")
+    if not token:
+        raise _Reject(_auth_error(state, "token_missing"))
+    if not secrets.compare_digest(token.encode(), state.token.encode()):
+        raise _Reject(_auth_error(state, "token_auth_failed"))
+
+
+def _auth_error(state: DemoState, code: str) -> Response:
+    text = "Missing authentication token" if code == "token_missing" else "Authentication failed"
+    if state.v1:
+        return JSONResponse({"message": text + ".", "code": code}, status_code=401)
+    return _v2_error(401, text, code)
+
+
+# -- dispatch ---------------------------------------------------------------------------------
+
+
+async def _dispatch(body: dict[str, Any], state: DemoState) -> Response:
+    try:
+        binding, call = _v1_resolve(body, state) if state.v1 else _v2_resolve(body, state)
+        outcome = binding.driver.handler(call.method)(call)
+    except DriverFailure as failure:
+        return _driver_error(failure, state)
+    except Exception as error:  # a bug in a demo driver: answer like the real servers do
+        if state.v1:
+            return JSONResponse({"success": False, "error": str(error)})
+        return _v2_error(500, "Internal Server Error", "internal_error")
+    return _success(outcome, binding, state)
+
+
+def _v2_resolve(body: dict[str, Any], state: DemoState) -> tuple[Binding, Call]:
+    interface, method = body.get("interface"), body.get("method")
+    if not isinstance(interface, str) or not interface:
+        raise DriverFailure("bad_request", "Missing or invalid `interface`", 400)
+    if not isinstance(method, str) or not method:
+        raise DriverFailure("bad_request", "Missing or invalid `method`", 400)
+    requested = body.get("driver") if isinstance(body.get("driver"), str) else None  # `service` is ignored
+    binding = state.bindings.get(interface)
+    if binding is None or (requested and requested not in binding.names):
+        raise DriverFailure("not_found", f"Driver not found: {interface}:{requested or '(no default)'}", 404)
+    if method not in binding.driver.method_names("v2"):
+        raise DriverFailure("not_found", f"Method '{method}' not found on driver '{binding.canonical}'", 404)
+    if {binding.canonical, requested} & state.forbidden:
+        raise DriverFailure("forbidden", f"Permission denied for {interface}:{method}", 403)
+    if not state.limiter.allow(f"{interface}.{method}"):
+        raise DriverFailure("too_many_requests", "Too many requests.", 429)
+    args = body.get("args") if isinstance(body.get("args"), dict) else {}
+    spec = state.spec(interface, method)
+    for param in spec.parameters if spec else []:
+        if param.required and args.get(param.name) is None:
+            raise DriverFailure("bad_request", f"Missing `{param.name}`", 400)
+    call = Call("v2", interface, method, args, args.get("test_mode") is True, requested)
+    return binding, call
+
+
+def _v1_resolve(body: dict[str, Any], state: DemoState) -> tuple[Binding, Call]:
+    interface, method = body.get("interface"), body.get("method")
+    if not isinstance(interface, str):
+        raise DriverFailure("interface_not_found", "Interface not found: [undefined]", 404)
+    binding = state.bindings.get(interface)
+    if binding is None:
+        if interface in state.catalog.interfaces:  # known to v1, but nothing installed implements it
+            raise no_implementation(interface)
+        raise DriverFailure(
+            "interface_not_found", f"Interface not found: `{interface}`", 404, {"interface_name": interface}
+        )
+    where = {"interface_name": interface}
+    if not isinstance(method, str):
+        raise DriverFailure("method_not_found", f"Method not found: [undefined] on interface `{interface}`", 404, where)
+    spec = state.spec(interface, method)
+    if spec is None or method not in binding.driver.method_names("v1"):
+        raise DriverFailure(
+            "method_not_found", f"Method not found: `{method}` on interface `{interface}`", 404,
+            dict(where, method_name=method),
+        )
+    requested = body.get("driver") or body.get("service")
+    requested = requested if isinstance(requested, str) else None
+    if (requested or binding.default) not in binding.names:
+        raise no_implementation(interface)
+    if {binding.canonical, requested} & state.forbidden:
+        raise DriverFailure("forbidden", "Permission denied.", 403)
+    if not state.limiter.allow(f"{interface}.{method}"):
+        limit = state.limiter.limits[f"{interface}.{method}"]
+        period = int(state.limiter.window * 1000)
+        raise DriverFailure(
+            "rate_limit_exceeded", f"Rate limit exceeded for method `{method}`: {limit} calls per {period} ms.", 429,
+            {"method_name": method, "rate_limit": {"max": limit, "period": period}},
+        )
+    if "args" not in body and spec.parameters:  # v1 reads a field of the missing object and crashes
+        raise DriverFailure(None, f"Cannot read properties of undefined (reading '{spec.parameters[0].name}')", 500, plain=True)
+    raw_args = body.get("args") if isinstance(body.get("args"), dict) else {}
+    args: dict[str, Any] = {}
+    for param in spec.parameters:  # undeclared args are dropped
+        value = raw_args.get(param.name)
+        about = dict(where, method_name=method, arg_name=param.name)
+        if value is None:
+            if param.required:
+                raise DriverFailure(
+                    "missing_required_argument",
+                    f"Missing required argument `{param.name}` for method `{method}` on interface `{interface}`",
+                    400, about,
+                )
+            continue
+        problem = _v1_type_problem(param.type, value)
+        if problem:
+            raise DriverFailure(
+                "argument_consolidation_failed",
+                f"Failed to parse or process argument `{param.name}` for method `{method}` on interface "
+                f"`{interface}`: Field `{param.name}` is invalid. {problem}",
+                400, about,
+            )
+        args[param.name] = value
+    test_mode = bool(body.get("test_mode"))
+    if test_mode:
+        args["test_mode"] = True
+    return binding, Call("v1", interface, method, args, test_mode, requested)
+
+
+def _v1_type_problem(kind: str, value: Any) -> str | None:
+    if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return "Expected number."
+    if kind == "file":
+        ok = isinstance(value, str) and (value.startswith(("data:", "/", "~")) or _UUID.match(value))
+        return None if ok else "Expected unix-style path or UUID."
+    return None
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+def _success(outcome: Any, binding: Binding, state: DemoState) -> Response:
+    if isinstance(outcome, BinaryReply):
+        return Response(outcome.data, media_type=outcome.content_type)
+    if isinstance(outcome, StreamReply):
+        return StreamingResponse(_ndjson(outcome.lines, state.stream_delay), media_type="application/x-ndjson")
+    metadata: dict[str, Any] = {}
+    if isinstance(outcome, Reply):
+        outcome, metadata = outcome.value, outcome.metadata
+    service: dict[str, Any] = {"name": binding.canonical}
+    if state.v1:
+        if binding.version:
+            service = {"version": binding.version, "name": binding.canonical}
+        body: dict[str, Any] = {"success": True, "service": service}
+        if outcome is not NO_RESULT:
+            body["result"] = outcome
+        body["metadata"] = metadata
+        return JSONResponse(body)
+    body = {"success": True}
+    if outcome is not NO_RESULT:
+        body["result"] = outcome
+    body["service"] = service
+    if metadata:
+        body["metadata"] = metadata
+    return JSONResponse(body)
+
+
+async def _ndjson(lines: list[dict[str, Any]], delay: float) -> AsyncIterator[bytes]:
+    for index, line in enumerate(lines):
+        if index and delay > 0:  # let a client see the chunks arrive one by one
+            await asyncio.sleep(delay)
+        yield (json.dumps(line, separators=(",", ":")) + "\n").encode()
+
+
+def _driver_error(failure: DriverFailure, state: DemoState) -> Response:
+    if state.v1:
+        if failure.plain or failure.code is None:
+            return JSONResponse({"success": False, "error": failure.message})
+        error = dict(failure.fields, code=failure.code)
+        error.update({"$": APIERROR, "message": failure.message, "status": failure.status})
+        return JSONResponse({"success": False, "error": error})
+    return _v2_error(failure.status, failure.message, failure.code, failure.fields)
+
+
+def _v2_error(status: int, message: str, code: str | None, fields: Mapping[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"error": message, "message": message}
+    if code:
+        body["code"] = code
+    body.update(fields or {})
+    return JSONResponse(body, status_code=status)
+
+
+def _html(status: int, text: str) -> Response:
+    return Response(text, status_code=status, media_type="text/html")
+
+
+def _not_found(state: DemoState) -> Response:
+    return _html(404, "Not Found") if state.v1 else _v2_error(404, "Not Found", "not_found")
+
+
+def _lsmod(state: DemoState) -> dict[str, Any]:
+    if not state.v1:
+        return {
+            "interfaces": {
+                name: {"implementors": {b.canonical: {"isDefault": True}}} for name, b in state.bindings.items()
+            }
+        }
+    interfaces: dict[str, Any] = {}
+    for name, binding in state.bindings.items():
+        iface = state.catalog.interfaces.get(name)
+        served = binding.driver.method_names("v1")
+        methods = {
+            method.name: {
+                "parameters": {p.name: {"type": p.type if p.type in _V1_TYPES else None} for p in method.parameters},
+                "result": {"type": method.result if method.result in _V1_TYPES else None},
+            }
+            for method in (iface.methods.values() if iface else [])
+            if method.name in served
+        }
+        spec = {"description": binding.driver.description, "methods": methods}
+        interfaces[name] = {"spec": spec, "implementors": {binding.canonical: {}}}
+    services = [{"name": b.canonical, "traits": [name]} for name, b in state.bindings.items()]
+    return {"interfaces": interfaces, "services": services}
