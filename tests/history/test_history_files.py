@@ -1,0 +1,154 @@
+"""The history file itself: private permissions, and refusal to touch a file that is not ours."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from explorer.history import HistoryError, HistoryStore
+from explorer.history import schema
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_database_and_its_wal_files_are_private(tmp_path):
+    old_umask = os.umask(0o000)  # the most permissive umask: every created file would be 0666
+    try:
+        path = tmp_path / "sub" / "history.sqlite3"
+        with HistoryStore(path) as store:
+            store.begin(origin="o", profile="p", interface="i", service="s", method="m",
+                        args_json="{}", test_mode=False, request_body="{}")
+            assert mode(path) == 0o600
+            for suffix in ("-wal", "-shm"):
+                companion = Path(f"{path}{suffix}")
+                assert companion.exists() and mode(companion) == 0o600
+            assert mode(path.parent) == 0o700
+    finally:
+        os.umask(old_umask)
+
+
+def test_store_uses_wal_and_records_the_schema_version(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
+    finally:
+        conn.close()
+
+
+def test_text_file_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    path.write_text("these are my notes, not a database\n")
+    before = snapshot(tmp_path)
+    with pytest.raises(HistoryError, match="not a SQLite database"):
+        HistoryStore(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_damaged_sqlite_file_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = snapshot(tmp_path)
+    with pytest.raises(HistoryError, match="damaged"):
+        HistoryStore(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_sqlite_database_of_another_application_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    conn.execute("INSERT INTO invoices (amount) VALUES (12.5)")
+    conn.commit()
+    conn.close()
+    before = snapshot(tmp_path)
+    with pytest.raises(HistoryError, match="invoices"):
+        HistoryStore(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_history_with_an_extra_table_is_refused(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE something_else (x)")
+    conn.commit()
+    conn.close()
+    before = snapshot(tmp_path)
+    with pytest.raises(HistoryError, match="something_else"):
+        HistoryStore(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_database_with_another_application_id_is_refused(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.commit()
+    conn.close()
+    with pytest.raises(HistoryError, match="another application"):
+        HistoryStore(path)
+
+
+def test_newer_schema_version_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore(path) as store:
+        store.begin(origin="o", profile="p", interface="i", service="s", method="m",
+                    args_json="{}", test_mode=False, request_body="{}")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {schema.LATEST_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = snapshot(tmp_path)
+    with pytest.raises(HistoryError, match="newer puter-explorer"):
+        HistoryStore(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_folder_in_place_of_the_file_is_refused(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    path.mkdir()
+    with pytest.raises(HistoryError, match="not a regular file"):
+        HistoryStore(path)
+
+
+def test_empty_sqlite_database_is_adopted(tmp_path):
+    """An empty file (or one SQLite made with no tables) becomes a history."""
+    path = tmp_path / "history.sqlite3"
+    sqlite3.connect(path).close()
+    with HistoryStore(path) as store:
+        assert store.count() == 0
+
+
+def test_migrations_run_in_order_from_the_stored_version(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    applied = []
+
+    def step_2(conn):
+        applied.append(2)
+        conn.execute("ALTER TABLE entries ADD COLUMN note TEXT")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, step_2])
+    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    HistoryStore(path).close()
+    HistoryStore(path).close()  # already at version 2: nothing runs again
+    assert applied == [2]
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert "note" in [row[1] for row in conn.execute("PRAGMA table_info(entries)")]
+    finally:
+        conn.close()

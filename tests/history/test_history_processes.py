@@ -1,0 +1,93 @@
+"""Several real processes on one history file: concurrent writers, and a writer killed mid-call."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from explorer.history import EntryFilter, HistoryStore
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_python(code: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+WRITER = """
+    import sys
+    from explorer.history import HistoryStore
+    store = HistoryStore({path!r})
+    print("ready", flush=True)
+    sys.stdin.readline()  # start together
+    for n in range({count}):
+        entry_id = store.begin(origin="http://127.0.0.1", profile={name!r}, interface="puter-kvstore",
+                               service="puter-kvstore", method="set", args_json='{{"n": %d}}' % n,
+                               test_mode=False, request_body="{{}}")
+        store.complete(entry_id, kind="result", status=200, result_text="true", summary={name!r})
+    store.close()
+    print("done", flush=True)
+"""
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "history.sqlite3"  # both processes create and initialise it at the same time
+    writers = [start_python(WRITER.format(path=str(path), count=200, name=name)) for name in ("first", "second")]
+    try:
+        for writer in writers:
+            assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
+        for writer in writers:
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        for writer in writers:
+            out, err = writer.communicate(timeout=120)
+            assert writer.returncode == 0, err
+            assert out.strip() == "done"
+    finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+    with HistoryStore(path) as store:
+        assert store.count() == 400
+        assert store.count(EntryFilter(kind="result")) == 400
+        assert store.count(EntryFilter(text="first")) == 200
+        assert store.count(EntryFilter(text="second")) == 200
+
+
+def test_a_process_killed_during_a_call_leaves_the_request_pending(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    victim = start_python(f"""
+        import sys, time
+        from explorer.history import HistoryStore
+        store = HistoryStore({str(path)!r})
+        entry_id = store.begin(origin="http://127.0.0.1", profile="default", interface="puter-chat-completion",
+                               service="openai-completion", method="complete", args_json='{{"prompt": "long one"}}',
+                               test_mode=True, request_body='{{"interface": "puter-chat-completion"}}')
+        print(entry_id, flush=True)
+        time.sleep(120)  # waiting for an answer that never comes
+    """)
+    try:
+        line = victim.stdout.readline()
+        assert line.strip().isdigit(), victim.stderr.read()
+        entry_id = int(line)
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=30)
+        assert victim.returncode == -signal.SIGKILL
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+        victim.communicate()
+    assert Path(f"{path}-wal").exists()  # the process died without checkpointing
+    with HistoryStore(path) as store:
+        entry = store.get(entry_id)
+        assert entry is not None and entry.kind == "pending"
+        assert entry.args == {"prompt": "long one"} and entry.test_mode
+        assert [e.id for e in store.list(filter=EntryFilter(kind="pending"))] == [entry_id]
