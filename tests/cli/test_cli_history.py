@@ -1,0 +1,123 @@
+"""History from the CLI: list, search, show, replay, diff, export (and the export really runs), prune, profiles."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def made_calls(cli, against):
+    flags, env = against
+    cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"platypus","value":{"legs":4,"a":1}}', env=env)
+    cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"platypus"}', env=env)
+    cli(*flags, "call", "puter-kvstore", "nope", env=env)
+    return flags, env
+
+
+def test_history_lists_newest_first_and_filters(cli, made_calls):
+    entries = json.loads(cli("history", "--json").out)
+    assert [e["method"] for e in entries] == ["nope", "get", "set"]
+    assert [e["kind"] for e in entries] == ["driver_error", "result", "result"]
+    found = json.loads(cli("history", "--json", "--search", "platypus").out)
+    assert {e["method"] for e in found} == {"get", "set"}
+    errors = json.loads(cli("history", "--json", "--kind", "driver_error").out)
+    assert [e["error_code"] for e in errors] == ["not_found"]
+    assert json.loads(cli("history", "--json", "--since", "1h", "--method", "get").out)[0]["method"] == "get"
+    assert json.loads(cli("history", "--json", "--until", "2000-01-01").out) == []
+    assert "puter-kvstore.get" in cli("history").out
+
+
+def test_no_history_flag_records_nothing(cli, against):
+    flags, env = against
+    cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"x"}', "--no-history", env=env)
+    run = cli("history", "--json")
+    assert run.code != 0 or json.loads(run.out) == []
+
+
+def test_replay_makes_a_new_entry_and_diff_compares_results(cli, made_calls):
+    flags, env = made_calls
+    get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
+    cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"platypus","value":{"a":1,"legs":5}}', env=env)
+    run = cli(*flags, "replay", str(get_id), env=env)
+    assert run.code == 0 and json.loads(run.out) == {"a": 1, "legs": 5}
+    newest = json.loads(cli("history", "--json", "--limit", "1").out)[0]
+    assert newest["replay_of"] == get_id and newest["id"] != get_id
+    shown = json.loads(cli("show", str(get_id)).out)
+    assert shown["result"] == {"legs": 4, "a": 1} and shown["replay_of"] is None  # the original is unchanged
+    diff = cli("diff", str(get_id), str(newest["id"]))
+    assert diff.out.strip().splitlines() == ["- $.legs: 4", "+ $.legs: 5"]
+    same = cli("diff", str(get_id), str(get_id))
+    assert same.out.strip() == "no differences"
+
+
+def test_replay_with_new_args(cli, made_calls):
+    flags, env = made_calls
+    get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
+    run = cli(*flags, "replay", str(get_id), "--args", '{"key":"absent-key"}', env=env)
+    assert run.code == 0 and json.loads(run.out) is None
+
+
+def test_export_curl_hides_the_token_and_runs_to_the_same_result(cli, made_calls, demo_server):
+    get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
+    command = cli("export", str(get_id), "--as", "curl").out
+    assert "$PUTER_AUTH_TOKEN" in command and demo_server.token not in command
+    with_token = cli("export", str(get_id), "--as", "curl", "--with-token",
+                     env={"PUTER_AUTH_TOKEN": demo_server.token}).out
+    assert demo_server.token in with_token
+    original = json.loads(cli("show", str(get_id)).out)["result"]
+    if shutil.which("curl"):
+        done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30,
+                              env={**os.environ, "PUTER_AUTH_TOKEN": demo_server.token})
+        assert json.loads(done.stdout)["result"] == original
+    snippet = cli("export", str(get_id), "--as", "httpx").out
+    assert demo_server.token not in snippet
+    done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PUTER_AUTH_TOKEN": demo_server.token})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.split("\n", 1)[1])["result"] == original
+    puterjs = cli("export", str(get_id), "--as", "puterjs").out
+    assert 'puter.drivers.call("puter-kvstore"' in puterjs and '"key": "platypus"' in puterjs
+
+
+def test_prune_keeps_the_newest(cli, made_calls):
+    assert "removed 2 entries" in cli("history", "prune", "--keep", "1").err
+    assert [e["method"] for e in json.loads(cli("history", "--json").out)] == ["nope"]
+    assert cli("history", "prune").code == 2
+
+
+def test_profiles_store_the_token_privately_and_show_it_masked(cli, demo_server):
+    token = demo_server.token
+    run = cli("profiles", "add", "local", "--set-origin", demo_server.origin, "--token-stdin", input=token + "\n")
+    assert run.code == 0 and token not in run.err + run.out
+    listing = cli("profiles").out
+    assert "local" in listing and demo_server.origin in listing and token not in listing
+    assert "••••" + token[-4:] in listing
+    profiles = cli.home / "config" / "profiles.json"
+    assert stat.S_IMODE(profiles.stat().st_mode) == 0o600
+    # The current profile is used without --origin/--token.
+    run = cli("call", "puter-kvstore", "set", "--args", '{"key":"p","value":1}')
+    assert run.code == 0, run.err
+
+
+def test_token_never_lands_in_data_or_config_files_except_profiles(cli, made_calls, demo_server):
+    flags, env = made_calls
+    cli(*flags, "call", "puter-tts", "synthesize", "--args", '{"text":"x"}', env=env)
+    cli(*flags, "call", "puter-chat-completion", "complete", "--args",
+        '{"model":"fake","stream":true,"messages":[{"role":"user","content":"x"}]}', env=env)
+    get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
+    cli(*flags, "replay", str(get_id), env=env)
+    cli("export", str(get_id), "--as", "curl")
+    token = demo_server.token.encode()
+    checked = 0
+    for path in cli.home.rglob("*"):
+        if path.is_file():
+            checked += 1
+            assert token not in path.read_bytes(), path
+    assert checked >= 2 and (cli.home / "data" / "history.sqlite3").exists()
