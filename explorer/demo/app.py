@@ -71,6 +71,10 @@ class RateLimiter:
         return True
 
 
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo"
+
+
 class DemoState:
     def __init__(
         self,
@@ -124,6 +128,21 @@ def create_app(
             return reject.response
         return await _dispatch(body, state)
 
+    async def login(request: Request) -> Response:
+        """POST /login: the demo account is `demo` with the password `demo`; answers with the API token."""
+        try:
+            body = await _post_body(request, state)
+        except _Reject as reject:
+            return reject.response
+        name = body.get("username") or body.get("email")
+        if name != DEMO_USERNAME or body.get("password") != DEMO_PASSWORD:
+            if state.v1:
+                return Response("Incorrect password.", status_code=400, media_type="text/plain")
+            return _v2_error(401, "Incorrect password.", "password_mismatch")
+        user = {"username": DEMO_USERNAME, "uuid": "00000000-0000-4000-8000-000000000001", "email": None,
+                "email_confirmed": False, "is_temp": False}
+        return JSONResponse({"proceed": True, "next_step": "complete", "token": state.token, "user": user})
+
     async def list_interfaces(request: Request) -> Response:
         try:
             _authenticate(request, {}, state)
@@ -171,6 +190,7 @@ def create_app(
         Route("/drivers/call", drivers_call, methods=every),
         Route("/drivers/list-interfaces", list_interfaces, methods=["GET"]),
         Route("/lsmod", lsmod, methods=["GET", "POST"]),
+        Route("/login", login, methods=["POST"]),
         Route("/puterai/chat/models", chat_models, methods=["GET"]),
         Route("/puterai/chat/models/details", chat_model_details, methods=["GET"]),
         Route("/{path:path}", fallback, methods=every),

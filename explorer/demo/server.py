@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 
 import uvicorn
 
-from explorer.demo.app import create_app
+from explorer.demo.app import DEMO_PASSWORD, DEMO_USERNAME, create_app
 
 
 class DemoServer:
@@ -106,6 +106,7 @@ def serve_forever(host: str = "127.0.0.1", port: int = 0, generation: str = "v2"
     server.start()
     print(f"origin: {server.origin}", flush=True)
     print(f"token: {server.token}", flush=True)
+    print(f"login: username {DEMO_USERNAME}, password {DEMO_PASSWORD} (POST /login)", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
