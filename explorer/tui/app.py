@@ -1,0 +1,122 @@
+"""The Textual application: composition, app-wide bindings and the session's lifetime. Kept thin:
+behaviour lives in screens/ and widgets/."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Awaitable, Callable, Union
+
+from textual.app import App
+from textual.widget import Widget
+
+from ..protocol.catalog import Catalog
+from . import keymap
+from .keymap import load_keymap
+from .commands import MethodCommands
+from .safe import clean
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .widgets.catalog_tree import MethodRef
+
+SessionFactory = Callable[[], Union[Any, Awaitable[Any]]]
+
+
+class ExplorerApp(App[None]):
+    CSS_PATH = "explorer.tcss"
+    TITLE = "puter-explorer"
+    COMMANDS = App.COMMANDS | {MethodCommands}
+    BINDINGS = keymap.bindings("help")
+    HELP = """\
+## Puter explorer
+Browse the driver interfaces of a Puter server, call their methods and inspect what came back.
+Tree on the left, args editor in the middle, calls and their outcomes on the right.
+**ctrl+p** opens the command palette: type a method name to open it.
+"""
+
+    def __init__(
+        self,
+        session: Any = None,
+        *,
+        session_factory: SessionFactory | None = None,
+        keymap: dict[str, str] | None = None,
+        origin_label: str | None = None,
+    ) -> None:
+        """Give a ready `session` (the caller closes it) or a `session_factory` (the app closes what it made).
+
+        `origin_label` replaces the origin shown in the status bar (for stable screenshots).
+        """
+        super().__init__()
+        if (session is None) == (session_factory is None):
+            raise ValueError("give either a session or a session_factory")
+        self.session = session
+        self._session_factory = session_factory
+        self._owns_session = session is None
+        self.user_keymap = dict(keymap or {})
+        self._origin_label = origin_label
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
+    def _main_screen(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not installed")
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self._main_screen().catalog
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(keymap.validate_keymap(self.user_keymap))
+
+    def on_main_screen_ready(self, event: MainScreen.Ready) -> None:
+        # The screen's widgets exist now: open the session and fill them.
+        self.run_worker(self._connect(), name="connect", group="session", exit_on_error=False)
+
+    async def _connect(self) -> None:
+        try:
+            if self.session is None:
+                made = self._session_factory()  # type: ignore[misc]
+                self.session = await made if inspect.isawaitable(made) else made
+            await self._main_screen().attach(self.session, origin_label=self._origin_label)
+        except Exception as error:  # shown to the user; the app stays usable for reading history
+            self.log.error("could not open the session", error)
+            self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error", markup=False, timeout=30)
+
+    async def on_unmount(self) -> None:
+        if self._owns_session and self.session is not None:
+            await self.session.aclose()
+
+    # -- app-wide actions ----------------------------------------------------------------------
+
+    def open_method(self, ref: MethodRef) -> None:
+        self._main_screen().open_method(ref)
+
+    def action_help(self) -> None:
+        keys = {binding_id: spec[0] for binding_id, spec in keymap.DEFAULT_BINDINGS.items()}
+        keys.update(self.user_keymap)
+        rows = [(keys[i], keymap.DEFAULT_BINDINGS[i][2]) for i in keymap.BINDING_IDS]
+        rows.append((self.COMMAND_PALETTE_BINDING, "Command palette (open any method)"))
+        self.push_screen(HelpScreen(rows, self._focused_help()))
+
+    def _focused_help(self) -> str:
+        node: Any = self.focused
+        while node is not None and isinstance(node, Widget):
+            if node.HELP:
+                return node.HELP
+            node = node.parent
+        return self.HELP
+
+
+def run_tui(session_factory: SessionFactory, *, keymap: dict[str, str] | None = None) -> None:
+    """Run the TUI. `session_factory` makes the session inside the app's event loop (sync or async).
+
+    Without `keymap`, the user's keymap file (`keymap.json` in the config folder) is used if present.
+    """
+    if keymap is None:
+        from .. import paths
+
+        keymap = load_keymap(paths.keymap_path())
+    ExplorerApp(session_factory=session_factory, keymap=keymap).run()

@@ -1,0 +1,54 @@
+"""Command palette: every method of the catalogue as `interface.method (service)`, and a few actions."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from .safe import clean
+from .widgets.catalog_tree import MethodRef
+
+if TYPE_CHECKING:
+    from .app import ExplorerApp
+
+
+def _highlighted(candidate: str, offsets: tuple[int, ...]) -> Content:
+    # Content(...) is literal text; Matcher.highlight would parse the candidate as markup.
+    content = Content(candidate)
+    for offset in offsets:
+        content = content.stylize("bold reverse", offset, offset + 1)
+    return content
+
+
+class MethodCommands(Provider):
+    """Open any method of the catalogue."""
+
+    def _methods(self) -> list[tuple[str, MethodRef]]:
+        app: ExplorerApp = self.app  # type: ignore[assignment]
+        catalog = app.catalog
+        if catalog is None:
+            return []
+        found = []
+        for iface, method in catalog.iter_methods():
+            service = iface.default_service
+            label = clean(f"{iface.name}.{method.name}" + (f" ({service})" if service else ""), single_line=True)
+            found.append((label, MethodRef(iface.name, method.name, service)))
+        return found
+
+    def _open(self, ref: MethodRef) -> None:
+        app: ExplorerApp = self.app  # type: ignore[assignment]
+        app.open_method(ref)
+
+    async def discover(self) -> Hits:
+        for label, ref in self._methods():
+            yield DiscoveryHit(Content(label), partial(self._open, ref), text=label, help="open in the args editor")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, ref in self._methods():
+            score, offsets = matcher.fuzzy_search.match(query, label)
+            if score > 0:
+                yield Hit(score, _highlighted(label, offsets), partial(self._open, ref), text=label, help="open in the args editor")

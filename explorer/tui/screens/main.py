@@ -1,0 +1,236 @@
+"""The main screen: method tree | args editor | history and outcome, with the calls it runs.
+
+Each call runs in its own worker (group "calls", not exclusive): several may be in flight and the UI
+never waits for one. Cancelling a worker cancels the HTTP request inside `Session.call`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, TextArea
+from textual.worker import Worker
+
+from ...protocol.catalog import Catalog
+from ...protocol.client import CallRequest
+from .. import keymap
+from ..calls import Call
+from ..safe import clean
+from ..widgets.args_editor import ArgsEditor, ArgsInvalid
+from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
+from ..widgets.history_pane import HistoryPane
+from ..widgets.outcome_view import OutcomeView
+from ..widgets.status_bar import StatusBar
+from .add_method import AddMethodScreen, NewMethod
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = keymap.bindings(
+        "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more"
+    )
+
+    class Ready(Message):
+        """The screen is composed and can be given a session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: Any = None
+        self.catalog: Catalog | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        with Horizontal(id="panes"):
+            yield CatalogPanel(id="catalog-panel")
+            yield ArgsEditor(id="args-editor")
+            with Vertical(id="right-pane"):
+                yield HistoryPane(id="history-pane")
+                yield OutcomeView(id="outcome-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.post_message(self.Ready())
+
+    # -- parts ---------------------------------------------------------------------------------
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def catalog_panel(self) -> CatalogPanel:
+        return self.query_one(CatalogPanel)
+
+    @property
+    def editor(self) -> ArgsEditor:
+        return self.query_one(ArgsEditor)
+
+    @property
+    def history(self) -> HistoryPane:
+        return self.query_one(HistoryPane)
+
+    @property
+    def outcome_view(self) -> OutcomeView:
+        return self.query_one(OutcomeView)
+
+    # -- the session ---------------------------------------------------------------------------
+
+    async def attach(self, session: Any, *, origin_label: str | None = None) -> None:
+        """Use a ready session: show where it points, discover the catalogue, load the history."""
+        self.session = session
+        bar = self.status_bar
+        bar.origin = origin_label or session.origin
+        bar.profile = session.profile or ""
+        self.history.store = getattr(session, "history", None)
+        if self.history.store is not None:
+            self.history.reload()
+        catalog = await session.discover()
+        self.set_catalog(catalog)
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.editor.catalog = catalog
+        self.catalog_panel.set_catalog(catalog)
+        self.status_bar.discovering = False
+        self.status_bar.generation = catalog.generation
+        for error in catalog.errors:
+            self.notify(clean(error), title="Discovery", severity="warning", markup=False)
+
+    # -- opening methods -----------------------------------------------------------------------
+
+    def open_method(self, ref: MethodRef, *, args: Any = None, test_mode: bool | None = None) -> None:
+        """Show a method in the editor and give the editor the focus."""
+        self.catalog_panel.select(ref)
+        self.editor.open(ref.interface, ref.method, service=ref.service, args=args, test_mode=test_mode)
+        self.editor.text_area.focus()
+
+    @on(MethodTree.Opened)
+    def _method_opened(self, event: MethodTree.Opened) -> None:
+        self.editor.open(event.ref.interface, event.ref.method, service=event.ref.service)
+        self.editor.text_area.focus()
+
+    def action_add_method(self) -> None:
+        iface = self.editor.interface or ""
+        self.app.push_screen(AddMethodScreen(iface), self._method_added)
+
+    def _method_added(self, new: NewMethod | None) -> None:
+        if new is None or self.catalog is None:
+            return
+        self.catalog.add_user_method(new.interface, new.method, new.service)
+        self.catalog_panel.rebuild()
+        self.open_method(MethodRef(new.interface, new.method, new.service))
+
+    # -- calls ---------------------------------------------------------------------------------
+
+    def action_send(self) -> None:
+        if self.session is None:
+            self.notify("not connected yet", severity="warning")
+            return
+        try:
+            request = self.editor.request()
+        except ArgsInvalid as why:
+            self.notify(str(why), title="Not sent", severity="error", markup=False)
+            return
+        self.start_call(request)
+
+    def start_call(self, request: CallRequest, *, replay_of: int | None = None) -> Call:
+        call = Call.live(request, self.session.request_preview(request), replay_of=replay_of)
+        self.history.add_call(call)
+        call.worker = self.run_worker(
+            self._run_call(call, request, replay_of),
+            name=call.title,
+            group="calls",
+            exclusive=False,
+            exit_on_error=False,
+        )
+        self._count_in_flight()
+        return call
+
+    async def _run_call(self, call: Call, request: CallRequest, replay_of: int | None) -> None:
+        def on_chunk(chunk: Any) -> None:
+            call.chunks.append(chunk)
+            self.history.update_call(call)
+            self.outcome_view.add_chunk(call)
+
+        try:
+            entry_id, outcome = await self.session.call(request, on_chunk=on_chunk, replay_of=replay_of)
+        except asyncio.CancelledError:
+            call.cancelled()
+            self._call_changed(call)
+            raise
+        except Exception as error:  # the session promises outcomes, but the UI must survive a bug
+            call.kind, call.message = "failure", f"{type(error).__name__}: {error}"
+            self._call_changed(call)
+        else:
+            call.finish(entry_id, outcome)
+            self._call_changed(call)
+
+    def _call_changed(self, call: Call) -> None:
+        self.history.update_call(call)
+        if self.outcome_view.call is call:
+            self.outcome_view.show(call)
+        self._count_in_flight()
+
+    def _count_in_flight(self) -> None:
+        self.status_bar.in_flight = sum(1 for c in self.history.calls.values() if c.in_flight)
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "calls":
+            self._count_in_flight()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            selected = self.history.selected
+            return bool(selected and selected.in_flight)
+        if action in ("replay", "edit_entry"):
+            return None if self.history.selected is None else True
+        return True
+
+    def action_cancel(self) -> None:
+        call = self.history.selected
+        if call is not None and call.in_flight:
+            call.worker.cancel()
+            self.notify(f"cancelled {clean(call.title, single_line=True)}", markup=False)
+
+    def action_replay(self) -> None:
+        call = self.history.selected
+        if call is None or self.session is None:
+            return
+        self.start_call(call.request(), replay_of=call.entry_id)
+
+    def action_edit_entry(self) -> None:
+        call = self.history.selected
+        if call is None:
+            return
+        if self.catalog is not None and self.catalog.method(call.interface, call.method) is None:
+            self.catalog.add_user_method(call.interface, call.method, call.service)
+            self.catalog_panel.rebuild()
+        self.open_method(MethodRef(call.interface, call.method, call.service), args=call.args, test_mode=call.test_mode)
+
+    @on(HistoryPane.Highlighted)
+    def _call_highlighted(self, event: HistoryPane.Highlighted) -> None:
+        self.outcome_view.show(event.call)
+        self.refresh_bindings()
+
+    # -- focus and paging ----------------------------------------------------------------------
+
+    def action_focus_tree(self) -> None:
+        self.catalog_panel.tree.focus()
+
+    def action_focus_editor(self) -> None:
+        self.query_one("#args", TextArea).focus()
+
+    def action_focus_history(self) -> None:
+        self.history.option_list.focus()
+
+    def action_load_more(self) -> None:
+        if self.history.store is None:
+            self.notify("no history store in use", severity="warning")
+        elif not self.history.load_more():
+            self.notify("no more history")

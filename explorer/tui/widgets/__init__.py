@@ -1,0 +1,1 @@
+"""One widget per module; widgets tell the screen what happened with messages."""

@@ -1,0 +1,204 @@
+"""The method tree: interfaces -> services -> methods, with a type-to-filter box above it.
+
+Nodes the server listed look normal; nodes known only from the bundled catalogue are dim and italic;
+nodes the user added are marked "+". An interface whose listing failed shows "⚠" and its error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ...protocol.catalog import Catalog, Interface
+from ..safe import safe_text
+
+SOURCE_STYLES = {"server": "", "catalogue": "dim italic", "user": "green"}
+
+
+@dataclass(frozen=True)
+class MethodRef:
+    """What a method node points at."""
+
+    interface: str
+    method: str
+    service: str | None
+
+
+def node_label(
+    name: str, source: str, *, default: bool = False, error: str | None = None, default_mark: str = " ★ default"
+) -> Text:
+    text = Text()
+    if error:
+        text.append("⚠ ", style="bold red")
+    if source == "user":
+        text.append("+ ", style="bold green")
+    text.append_text(safe_text(name, SOURCE_STYLES.get(source, ""), single_line=True))
+    if default:
+        text.append(default_mark, style="yellow")
+    return text
+
+
+class MethodTree(Tree[object]):
+    HELP = """\
+## Methods
+Interfaces, their services and the methods each service answers.
+Dim italic nodes come from the bundled catalogue only; normal ones were listed by the server;
+"+" marks what you added. "⚠" marks an interface whose listing failed.
+
+- **Enter** on a method opens it in the args editor.
+- Type in the filter box above to narrow the tree.
+"""
+
+    class Opened(Message):
+        """A method node was chosen (Enter or click)."""
+
+        def __init__(self, ref: MethodRef) -> None:
+            self.ref = ref
+            super().__init__()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[object]) -> None:
+        if isinstance(event.node.data, MethodRef):
+            event.stop()
+            self.post_message(self.Opened(event.node.data))
+
+
+class CatalogPanel(Vertical):
+    """The filter box, the tree, and a line about the highlighted node (its error or description)."""
+
+    HELP = MethodTree.HELP
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.catalog: Catalog | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter methods…", id="tree-filter")
+        tree = MethodTree(Text("interfaces"), id="method-tree")
+        tree.show_root = False
+        yield tree
+        yield Static(id="tree-info")
+
+    @property
+    def tree(self) -> MethodTree:
+        return self.query_one(MethodTree)
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.rebuild()
+
+    @on(Input.Changed, "#tree-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.rebuild()
+
+    @on(Input.Submitted, "#tree-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter box: into the tree, on the first method that matches."""
+        event.stop()
+        self.tree.focus()
+        first = self._first_method()
+        if first is not None:
+            self.tree.move_cursor(first)
+
+    def _first_method(self) -> TreeNode[object] | None:
+        stack = list(self.tree.root.children)
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node.data, MethodRef):
+                return node
+            stack[:0] = node.children
+        return None
+
+    def rebuild(self) -> None:
+        tree = self.tree
+        tree.clear()
+        if self.catalog is None:
+            return
+        needle = self.query_one("#tree-filter", Input).value.strip().lower()
+        filtering = bool(needle)
+        for iface in self.catalog.interfaces.values():
+            self._add_interface(tree.root, iface, needle, expand=filtering)
+        if filtering:
+            tree.root.expand_all()
+
+    def _add_interface(self, root: TreeNode[object], iface: Interface, needle: str, *, expand: bool) -> None:
+        services = list(iface.services.values()) or [None]
+        matches: list[tuple[object, list[str]]] = []
+        for service in services:
+            sname = service.name if service else None
+            names = [
+                m
+                for m in iface.methods
+                if not needle or needle in f"{iface.name}.{sname or ''}.{m}".lower() or needle in f"{iface.name}.{m}".lower()
+            ]
+            if names:
+                matches.append((service, names))
+        if needle and not matches:
+            return
+        iface_node = root.add(node_label(iface.name, iface.source, error=iface.error), data=iface)
+        for service, names in matches:
+            if service is None:
+                parent = iface_node  # an interface without a known service: methods hang directly below
+            else:
+                label = node_label(service.name, service.source, default=service.name == iface.default_service)
+                parent = iface_node.add(label, data=service)
+            for mname in names:
+                method = iface.methods[mname]
+                ref = MethodRef(iface.name, mname, service.name if service else None)
+                parent.add_leaf(node_label(mname, method.source), data=ref)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[object]) -> None:
+        info = self.query_one("#tree-info", Static)
+        data = event.node.data
+        node = event.node
+        while node.parent is not None and not isinstance(node.data, Interface):
+            node = node.parent
+        iface = node.data if isinstance(node.data, Interface) else None
+        text = Text()
+        if iface is not None and iface.error:
+            text.append("⚠ ", style="bold red")
+            text.append_text(safe_text(iface.error))
+        elif isinstance(data, MethodRef) and self.catalog is not None:
+            method = self.catalog.method(data.interface, data.method)
+            if method is not None:
+                text.append_text(safe_text(method.description or f"{data.interface}.{data.method}", "dim"))
+        elif iface is not None and iface.description:
+            text.append_text(safe_text(iface.description, "dim"))
+        info.update(text)
+        info.display = bool(text)
+
+    def select(self, ref: MethodRef) -> bool:
+        """Move the cursor to a method's node (clearing the filter if it hides it)."""
+        node = self._find(ref)
+        if node is None and self.query_one("#tree-filter", Input).value:
+            self.query_one("#tree-filter", Input).value = ""
+            self.rebuild()
+            node = self._find(ref)
+        if node is None:
+            return False
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self.tree.move_cursor(node)
+        return True
+
+    def _find(self, ref: MethodRef) -> TreeNode[object] | None:
+        stack = list(self.tree.root.children)
+        fallback = None
+        while stack:
+            node = stack.pop(0)
+            data = node.data
+            if isinstance(data, MethodRef) and (data.interface, data.method) == (ref.interface, ref.method):
+                if data.service == ref.service:
+                    return node
+                fallback = fallback or node
+            stack.extend(node.children)
+        return fallback

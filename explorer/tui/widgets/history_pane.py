@@ -1,0 +1,171 @@
+"""The list of calls, newest first: this session's calls, then past entries from the history store.
+
+Past entries are loaded 50 at a time (more when the cursor nears the end, or on the load-more key).
+The search box filters both: the store through `EntryFilter(text=...)`, this session's calls by text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from ..calls import Call
+from ..views.render import row_text
+
+PAGE_SIZE = 50
+
+
+def _entry_filter(text: str) -> Any:
+    from ...history import EntryFilter  # the store's own filter type
+
+    return EntryFilter(text=text or None)
+
+
+class CallList(OptionList):
+    HELP = """\
+## History
+Calls of this session (newest first), then past calls from the history store.
+The badge shows the outcome kind; then HTTP status, duration and size.
+
+- **ctrl+r** replays the highlighted call (a new entry).
+- **ctrl+e** loads it back into the args editor.
+- **Escape** cancels it while it is in flight.
+- **ctrl+l** loads more past entries (also automatic near the end of the list).
+"""
+
+
+class HistoryPane(Vertical):
+    HELP = CallList.HELP
+
+    class Highlighted(Message):
+        def __init__(self, call: Call | None) -> None:
+            self.call = call
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store: Any = None  # a HistoryStore, or None
+        self.calls: dict[str, Call] = {}
+        self._live: list[str] = []  # keys of this session's calls, oldest first
+        self._stored: list[str] = []  # keys of entries from the store, newest first
+        self._more = False
+        self._query = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search history…", id="history-search")
+        yield CallList(id="history-list")
+
+    @property
+    def option_list(self) -> CallList:
+        return self.query_one(CallList)
+
+    @property
+    def selected(self) -> Call | None:
+        option = self.option_list.highlighted_option
+        return self.calls.get(option.id) if option is not None and option.id else None
+
+    @property
+    def has_more(self) -> bool:
+        return self._more
+
+    # -- this session's calls --------------------------------------------------------------------
+
+    def add_call(self, call: Call, *, select: bool = True) -> None:
+        self.calls[call.key] = call
+        self._live.append(call.key)
+        self._render_list(select=call.key if select else None)
+
+    def update_call(self, call: Call) -> None:
+        if call.key in self.calls and self._visible(call):
+            try:
+                self.option_list.replace_option_prompt(call.key, row_text(call))
+            except Exception:  # the row is filtered out of the list right now
+                pass
+
+    # -- the store -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Start the stored part of the list again (after a search change)."""
+        for key in self._stored:
+            self.calls.pop(key, None)
+        self._stored = []
+        self._more = self.store is not None
+        self.load_more()
+
+    def load_more(self) -> int:
+        """Load the next page of past entries. Returns how many were added."""
+        if self.store is None or not self._more:
+            return 0
+        live_ids = {self.calls[k].entry_id for k in self._live}
+        before = min((self.calls[k].entry_id for k in self._stored), default=None)
+        kwargs: dict[str, Any] = {"limit": PAGE_SIZE}
+        if before is not None:
+            kwargs["before_id"] = before
+        if self._query:
+            kwargs["filter"] = _entry_filter(self._query)
+        entries = self.store.list(**kwargs)
+        self._more = len(entries) == PAGE_SIZE
+        added = 0
+        for entry in entries:
+            if entry.id in live_ids:
+                continue
+            call = Call.from_entry(entry)
+            self.calls[call.key] = call
+            self._stored.append(call.key)
+            added += 1
+        self._render_list(select=None)
+        return added
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def _visible(self, call: Call) -> bool:
+        if not self._query or call.entry is not None:
+            return True  # stored entries were already filtered by the store
+        needle = self._query.lower()
+        haystack = " ".join(str(x) for x in (call.title, call.service, call.kind, call.args, call.message)).lower()
+        return needle in haystack
+
+    def _render_list(self, *, select: str | None) -> None:
+        option_list = self.option_list
+        keep = select or (option_list.highlighted_option.id if option_list.highlighted_option else None)
+        keys = [k for k in reversed(self._live) if self._visible(self.calls[k])] + self._stored
+        option_list.set_options(Option(row_text(self.calls[k]), id=k) for k in keys)
+        if keep in keys:
+            option_list.highlighted = keys.index(keep)
+        elif keys:
+            option_list.highlighted = 0
+        if select is not None:
+            self.post_message(self.Highlighted(self.calls[select]))
+
+    @on(Input.Changed, "#history-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._query = event.value.strip()
+        if self.store is not None:
+            self.reload()
+        else:
+            self._render_list(select=None)
+
+    @on(Input.Submitted, "#history-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.option_list.focus()
+
+    @on(OptionList.OptionHighlighted, "#history-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.Highlighted(self.calls.get(event.option.id or "")))
+        if self._more and event.option_index >= self.option_list.option_count - 5:
+            self.load_more()
+
+    def select(self, key: str) -> None:
+        try:
+            self.option_list.highlighted = self.option_list.get_option_index(key)
+        except Exception:
+            pass

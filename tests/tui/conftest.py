@@ -1,0 +1,61 @@
+"""Fixtures for driving the real app against a real demo server over loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from explorer.session import Session, open_session
+from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.main import MainScreen
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def explorer_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, history and downloads in a throwaway folder."""
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def make_session(demo_server: Any, explorer_home: Path) -> Callable[..., Any]:
+    """A factory of sessions on the shared demo server, recording into a history in the test's folder."""
+
+    async def make(server: Any = None, **options: Any) -> Session:
+        server = server or demo_server
+        return await open_session(
+            origin=server.origin,
+            token=server.token,
+            history_path=explorer_home / "history.sqlite3",
+            **options,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_app(make_session: Callable[..., Any]) -> Callable[..., ExplorerApp]:
+    def make(server: Any = None, **options: Any) -> ExplorerApp:
+        return ExplorerApp(session_factory=lambda: make_session(server), **options)
+
+    return make
+
+
+async def ready(app: ExplorerApp, pilot: Any) -> MainScreen:
+    """Wait until the session is open and the catalogue is in the tree."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    assert screen.catalog is not None, "discovery did not finish"
+    return screen
+
+
+async def settle(app: ExplorerApp, pilot: Any) -> None:
+    """Wait for every call in flight to finish and the screen to catch up."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -1,0 +1,91 @@
+"""Keymap, help, add-method, history paging and search, and server text shown as data."""
+
+from __future__ import annotations
+
+import json
+
+from explorer.history import HistoryStore
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.widgets.catalog_tree import MethodRef
+
+from .conftest import SIZE, ready, settle
+from .test_calls import send, shown
+
+
+async def test_a_user_keymap_rebinds_send(make_app):
+    app = make_app(keymap={"send": "ctrl+s"})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-kvstore", "get", None))
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert screen.history.calls == {}
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert [c.kind for c in screen.history.calls.values()] == ["result"]
+
+
+async def test_f1_shows_the_help_of_the_focused_widget(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-kvstore", "get", None))
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Args editor" in app.screen.query_one("#help-widget").source
+        assert "f5,ctrl+j" in str(app.screen.query_one("#help-keys").content)
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+async def test_add_method_calls_something_the_tree_does_not_list(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        for selector, value in (("#add-interface", "hello-world"), ("#add-method", "greet")):
+            app.screen.query_one(selector).value = value
+        await pilot.click("#add-ok")
+        await pilot.pause()
+        assert (screen.editor.interface, screen.editor.method) == ("hello-world", "greet")
+        assert screen.catalog.method("hello-world", "greet").source in ("user", "catalogue", "server")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert screen.history.selected.kind in ("result", "driver_error")
+
+
+async def test_past_entries_load_page_by_page_and_search_filters_them(make_app, explorer_home):
+    with HistoryStore(explorer_home / "history.sqlite3") as store:
+        for n in range(60):
+            entry_id = store.begin(
+                origin="http://old", profile="p", interface="puter-kvstore", service="", method="get",
+                args_json=json.dumps({"key": f"k{n}"}), test_mode=False, request_body="{}",
+            )
+            store.complete(entry_id, kind="result", status=200, result_text=json.dumps(f"needle{n}" if n == 7 else n))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        history = screen.history
+        assert history.option_list.option_count == 50 and history.has_more
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert history.option_list.option_count == 60
+        history.query_one("#history-search").value = "needle7"
+        await pilot.pause()
+        assert history.option_list.option_count == 1
+        assert history.selected.args == {"key": "k7"}
+        assert "needle7" in shown(screen, "#result-body")
+
+
+async def test_server_text_is_shown_literally_not_as_markup(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        hostile = "[bold red]boom[/] \x1b[2J"
+        await send(app, pilot, screen, "puter-kvstore", "set", {"key": "hostile", "value": hostile})
+        call = await send(app, pilot, screen, "puter-kvstore", "get", {"key": "hostile"})
+        assert call.outcome.value == hostile
+        body = shown(screen, "#result-body")
+        assert "[bold red]boom[/]" in body and "\x1b" not in body
