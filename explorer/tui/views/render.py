@@ -96,7 +96,7 @@ def hex_dump(data: bytes, limit: int = HEX_BYTES) -> Text:
         row = data[offset : offset + HEX_WIDTH]
         hexes = " ".join(f"{b:02x}" for b in row)
         ascii_ = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in row)
-        lines.append(f"{offset:08x}  {hexes:<{HEX_WIDTH * 3 - 1}}  {ascii_}")
+        lines.append(f"{offset:04x}  {hexes:<{HEX_WIDTH * 3 - 1}}  {ascii_}")
     if len(data) > limit:
         lines.append(f"… {len(data) - limit} more bytes in the head")
     return Text("\n".join(lines) or "(empty)")
@@ -122,21 +122,22 @@ def read_head(path: Any, limit: int = HEAD_BYTES) -> bytes:
 
 
 def row_text(call: Call) -> Text:
+    """Two lines: the badge and `interface.method`; then service, status, duration and size."""
     text = badge(call.kind)
     text.append(" ")
     text.append_text(safe_text(call.title, "bold", single_line=True))
-    if call.service:
-        text.append(" (")
-        text.append_text(safe_text(call.service, "italic", single_line=True))
-        text.append(")")
     if call.test_mode:
         text.append(" test", style="yellow")
-    if call.replay_of is not None:
-        text.append(f" ↻{call.replay_of}", style="dim")
-    details = [str(call.status) if call.status is not None else "", human_duration(call.duration_ms), human_size(call.size)]
+    text.append("\n" + " " * _BADGE_WIDTH + " ")
+    text.append_text(safe_text(call.service or "default service", "italic", single_line=True))
     if call.kind == "pending":
-        details = [f"{len(call.chunks)} chunks" if call.chunks else "…"]
-    text.append("  " + "  ".join(d for d in details if d), style="dim")
+        details = [f"{len(call.chunks)} chunks" if call.chunks else "in flight…"]
+    else:
+        status = f"HTTP {call.status}" if call.status is not None else "no answer"
+        details = [status, human_duration(call.duration_ms), human_size(call.size)]
+    if call.replay_of is not None:
+        details.append(f"replay of #{call.replay_of}")
+    text.append("  " + " · ".join(details), style="dim")
     text.no_wrap = True
     text.overflow = "ellipsis"
     return text

@@ -142,6 +142,7 @@ invalid JSON shows its line and column and cannot be sent.
             optional.update(Text("no parameter list known for this method", style="dim italic"))
             return
         _, params = template_args(info)
+        params = [p for p in params if p.name != "test_mode"]  # the test-mode switch sends it
         if not params:
             optional.update(Text(""))
             optional.display = False

@@ -133,11 +133,7 @@ class CatalogPanel(Vertical):
         matches: list[tuple[object, list[str]]] = []
         for service in services:
             sname = service.name if service else None
-            names = [
-                m
-                for m in iface.methods
-                if not needle or needle in f"{iface.name}.{sname or ''}.{m}".lower() or needle in f"{iface.name}.{m}".lower()
-            ]
+            names = [m for m in iface.methods if _matches(needle, iface.name, sname or "", m)]
             if names:
                 matches.append((service, names))
         if needle and not matches:
@@ -202,3 +198,9 @@ class CatalogPanel(Vertical):
                 fallback = fallback or node
             stack.extend(node.children)
         return fallback
+
+
+def _matches(needle: str, interface: str, service: str, method: str) -> bool:
+    """Every word of the filter appears in `interface service method` (so "kv set" finds kvstore.set)."""
+    haystack = f"{interface} {service} {method} {interface}.{method}".lower()
+    return all(word in haystack for word in needle.split())
