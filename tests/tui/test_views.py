@@ -45,7 +45,7 @@ def test_binary_view_has_path_type_size_sha_and_a_hex_dump(tmp_path: Path):
     outcome = Binary(_exchange(), tmp_path / "f.wav", "audio/wav", 4, "ab" * 32, "f.wav", head=b"RIFF")
     summary, body = render.result_parts(_call(outcome))
     assert "audio/wav" in summary.plain and "ab" * 32 in summary.plain and "f.wav" in summary.plain
-    assert body.plain.startswith("00000000  52 49 46 46")
+    assert body.plain.startswith("0000  52 49 46 46")
 
 
 def test_raw_view_escapes_control_characters():
