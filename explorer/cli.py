@@ -26,6 +26,7 @@ from .protocol.client import CallRequest, LoginError, login
 from .protocol.origins import derive_gui_origin, normalise_origin
 from .protocol.outcomes import OUTCOME_KINDS, Binary, DriverError, Failure, Outcome, Result, Stream
 from .session import Session, open_session
+from .terminal_text import clean, json_text
 
 EXIT_OK, EXIT_DRIVER_ERROR, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 
@@ -48,7 +49,8 @@ class UsageError(Exception):
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A message for the person at the terminal; server text in it cannot drive the terminal."""
+    print(clean(message), file=sys.stderr, flush=True)
 
 
 # -- argument parsing --------------------------------------------------------------------------
@@ -239,12 +241,12 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
         shutil.copyfile(outcome.path, output)
         outcome.path = output
     if options.json:
-        print(json.dumps(outcome_json(outcome, entry_id), indent=2, ensure_ascii=False))
+        print(json_text(outcome_json(outcome, entry_id)))
     elif isinstance(outcome, Result):
         if outcome.saved_path is not None:
             print(outcome.saved_path)
         else:
-            text = json.dumps(outcome.value, indent=2, ensure_ascii=False)
+            text = json_text(outcome.value)
             if output is not None:
                 output.write_text(text + "\n", encoding="utf-8")
                 print(output)
@@ -253,7 +255,7 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
     elif isinstance(outcome, Binary):
         print(outcome.path)
     elif isinstance(outcome, Stream) and not streamed:
-        print(outcome.text)
+        print(clean(outcome.text))
     if isinstance(outcome, Binary):
         say(f"{outcome.content_type}, {outcome.size} bytes, sha256 {outcome.sha256}")
     elif isinstance(outcome, DriverError):
@@ -273,7 +275,7 @@ async def _call_and_print(session: Session, request: CallRequest, options: argpa
 
     def on_chunk(chunk: Any) -> None:
         if streamed and isinstance(chunk, dict) and chunk.get("type") == "text":
-            sys.stdout.write(str(chunk.get("text", "")))
+            sys.stdout.write(clean(str(chunk.get("text", ""))))
             sys.stdout.flush()
 
     entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of)
@@ -310,18 +312,18 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
         finally:
             await session.aclose()
         if options.json:
-            print(json.dumps(catalog.to_json(), indent=2))
+            print(json_text(catalog.to_json()))
         else:
             print(f"# {session.origin} (server generation: {catalog.generation or 'unknown'})")
             for iface in catalog.interfaces.values():
                 mark = "" if iface.source == "server" else f"  [{iface.source}]"
-                print(f"{iface.name}{mark}")
+                print(clean(f"{iface.name}{mark}"))
                 services = ", ".join(s.name + ("*" if s.name == iface.default_service else "")
                                      for s in iface.services.values())
-                print(f"  services: {services or '(none)'}")
+                print(clean(f"  services: {services or '(none)'}"))
                 for method in iface.methods.values():
                     params = ", ".join(p.name + ("" if p.required else "?") + f": {p.type}" for p in method.parameters)
-                    print(f"  {method.name}({params})")
+                    print(clean(f"  {method.name}({params})"))
         for error in catalog.errors:
             say(f"warning: {error}")
         return EXIT_OK if not catalog.errors or catalog.interfaces else EXIT_FAILURE
@@ -454,13 +456,14 @@ def cmd_history(options: argparse.Namespace) -> int:
     finally:
         store.close()
     if options.json:
-        print(json.dumps([entry_json(e) for e in entries], indent=2, ensure_ascii=False))
+        print(json_text([entry_json(e) for e in entries]))
         return EXIT_OK
     for e in entries:
         when = e.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         status = e.status if e.status is not None else "-"
         replay = f" (replay of {e.replay_of})" if e.replay_of else ""
-        print(f"{e.id:>6}  {when}  {e.kind:<12} {status!s:>4}  {e.interface}.{e.method} [{e.service or 'default'}]{replay}")
+        line = f"{e.id:>6}  {when}  {e.kind:<12} {status!s:>4}  {e.interface}.{e.method} [{e.service or 'default'}]{replay}"
+        print(clean(line))
     return EXIT_OK
 
 
@@ -476,7 +479,7 @@ def cmd_show(options: argparse.Namespace) -> int:
         data["result"] = result_value(store, entry)
     finally:
         store.close()
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json_text(data))
     return EXIT_OK
 
 
@@ -511,7 +514,7 @@ def cmd_diff(options: argparse.Namespace) -> int:
     finally:
         store.close()
     changes = list(diff(old, new))
-    print(render(changes))
+    print(clean(render(changes)))
     return EXIT_OK
 
 
@@ -528,7 +531,7 @@ def cmd_export(options: argparse.Namespace) -> int:
         token = resolve_target(origin=entry.origin, token=options.token, profile=options.profile).token
         if not token:
             raise UsageError("--with-token: no token known for this origin (set PUTER_AUTH_TOKEN or --token)")
-    print(export_call(entry.origin, json.loads(entry.request_body), options.fmt, token))
+    print(clean(export_call(entry.origin, json.loads(entry.request_body), options.fmt, token)))
     return EXIT_OK
 
 

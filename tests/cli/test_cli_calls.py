@@ -128,3 +128,15 @@ def test_every_demo_driver_through_the_cli(cli, generation):
     for args, expected in calls:
         run = cli(*demo, "call", *args)
         assert run.code == expected, (args, run.err)
+
+
+def test_server_text_cannot_drive_the_terminal(cli, against):
+    flags, env = against
+    hostile = {"key": "esc", "value": "\x1b[2J\x1b]0;pwned\x07 \x9b31m"}
+    cli(*flags, "call", "puter-kvstore", "set", "--args", json.dumps(hostile), env=env)
+    run = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"esc"}', env=env)
+    assert run.code == EXIT_OK
+    assert "\x1b" not in run.out and "\x9b" not in run.out and "\x07" not in run.out
+    assert json.loads(run.out) == hostile["value"]  # still the same value, as JSON escapes
+    error = cli(*flags, "call", "puter-kvstore", "no\x1b[31mSuch", env=env)
+    assert "\x1b" not in error.err and "\\x1b" in error.err
