@@ -27,6 +27,9 @@ EXAMPLES_BY_NAME = {
     "object": {"name": "example"},
     "source": "data:image/png;base64,",
 }
+# Where the server's default needs a provider a bare install does not have, the service that works
+# without one (protocol rule 2: v1 AI interfaces need an explicit driver).
+RECOMMENDED_SERVICE = {"v1": {"puter-chat-completion": "ai-chat", "puter-image-generation": "ai-image"}}
 EXAMPLES_BY_TYPE = {"string": "", "number": 0, "flag": False, "json": None, "file": ""}
 
 
@@ -40,6 +43,8 @@ def build(v1: dict, v2: dict) -> dict:
             )
             entry["generations"].append(gen)
             entry["default"][gen] = iface.get("default")
+            if iname in RECOMMENDED_SERVICE.get(gen, {}):
+                entry.setdefault("recommended", {})[gen] = RECOMMENDED_SERVICE[gen][iname]
             for service in iface.get("drivers", []):
                 entry["services"].setdefault(service, []).append(gen)
             for mname, method in iface.get("methods", {}).items():

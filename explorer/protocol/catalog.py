@@ -51,8 +51,14 @@ class Interface:
     services: dict[str, Service] = field(default_factory=dict)
     methods: dict[str, Method] = field(default_factory=dict)
     default_service: str | None = None
+    recommended_service: str | None = None  # works on a bare install where the default may not
     description: str = ""
     error: str | None = None  # why the server's own list could not be used for this interface
+
+    @property
+    def preferred_service(self) -> str | None:
+        """The service to preselect: the recommended one, else the server's default."""
+        return self.recommended_service or self.default_service
 
 
 @dataclass
@@ -72,7 +78,11 @@ class Catalog:
             if generation and generation not in idata["generations"]:
                 continue
             gens = [generation] if generation else _newest_first(idata["generations"])
-            iface = Interface(name=iname, default_service=idata["default"].get(gens[0]))
+            iface = Interface(
+                name=iname,
+                default_service=idata["default"].get(gens[0]),
+                recommended_service=idata.get("recommended", {}).get(gens[0]),
+            )
             for sname, sgens in idata["services"].items():
                 if not generation or generation in sgens:
                     iface.services[sname] = Service(sname)

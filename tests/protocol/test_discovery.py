@@ -58,3 +58,13 @@ async def test_unreachable_server_keeps_the_catalogue_with_the_error_visible(tmp
     assert len(catalog.errors) == 2 and "401" in catalog.errors[0] and "token_missing" in catalog.errors[0]
     assert catalog.interfaces["puter-kvstore"].error == catalog.errors[0] or catalog.interfaces["puter-kvstore"].error
     assert "puter-kvstore" in catalog.interfaces and "hello-world" in catalog.interfaces
+
+
+async def test_v1_chat_preselects_a_service_that_works_without_provider_keys():
+    transport = serve_captures("v1", {"/drivers/list-interfaces": "list-interfaces", "/lsmod": "lsmod"})
+    async with Connection("http://api.puter.localhost:4100", token="t", transport=transport) as connection:
+        catalog = await connection.discover()
+    chat = catalog.interfaces["puter-chat-completion"]
+    assert chat.default_service == "openai-completion"  # what the v1 server falls back to: needs a key
+    assert chat.preferred_service == "ai-chat"
+    assert catalog.interfaces["puter-kvstore"].preferred_service == "puter-kvstore"
