@@ -20,9 +20,10 @@ from . import paths
 from .config import ConfigError, Profile, ProfileStore, masked, resolve_target
 from .export import FORMATS, export_call
 from .history import Entry, EntryFilter, HistoryError, HistoryStore
+from .history_view import result_value
 from .jsondiff import diff, render
 from .protocol.catalog import missing_required
-from .protocol.client import CallRequest, LoginError, login
+from .protocol.client import CallRequest, LoginError, Timeouts, login
 from .protocol.origins import derive_gui_origin, normalise_origin
 from .protocol.outcomes import OUTCOME_KINDS, Binary, DriverError, Failure, Outcome, Result, Stream
 from .session import Session, open_session
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start the built-in demo server on a free loopback port and use it")
     common.add_argument("--demo-generation", choices=("v1", "v2"), default=argparse.SUPPRESS,
                         help="wire generation the demo server speaks (default v2)")
+    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
+                        help="how long to wait for an answer (default 60; a stream may pause 300 s between chunks)")
 
     parser = argparse.ArgumentParser(
         prog="puter-explorer",
@@ -151,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
     for name, default in (("origin", None), ("token", None), ("profile", None), ("demo", False),
-                          ("demo_generation", "v2")):
+                          ("demo_generation", "v2"), ("timeout", None)):
         if not hasattr(options, name):
             setattr(options, name, default)
     handler = COMMANDS.get(options.command or "", run_tui)
@@ -196,6 +199,7 @@ async def _session(options: argparse.Namespace, *, record: bool = True) -> Sessi
     return await open_session(
         demo=options.demo, demo_generation=options.demo_generation, origin=options.origin, token=options.token,
         profile=options.profile, record=record,
+        timeouts=Timeouts(read=options.timeout) if options.timeout else None,
     )
 
 
@@ -481,26 +485,6 @@ def cmd_show(options: argparse.Namespace) -> int:
         store.close()
     print(json_text(data))
     return EXIT_OK
-
-
-def result_value(store: HistoryStore, entry: Entry, limit: int = 16 * 1024 * 1024) -> Any:
-    """An entry's result as JSON when it is JSON; a stream as its list of chunks; else text or a path."""
-    text = entry.result_inline
-    if text is None and entry.body_path:
-        if entry.content_type and not any(t in entry.content_type for t in ("json", "ndjson", "text")):
-            return {"file": entry.body_path, "sha256": entry.body_sha256, "content_type": entry.content_type}
-        data = store.read_body(entry, max_bytes=limit)
-        text = data.decode("utf-8", "replace") if data is not None else None
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        lines = [line for line in text.splitlines() if line.strip()]
-        try:
-            return [json.loads(line) for line in lines]
-        except ValueError:
-            return text
 
 
 def cmd_diff(options: argparse.Namespace) -> int:

@@ -140,3 +140,17 @@ def test_server_text_cannot_drive_the_terminal(cli, against):
     assert json.loads(run.out) == hostile["value"]  # still the same value, as JSON escapes
     error = cli(*flags, "call", "puter-kvstore", "no\x1b[31mSuch", env=env)
     assert "\x1b" not in error.err and "\\x1b" in error.err
+
+
+def test_timeout_flag_bounds_the_wait_for_a_silent_server(cli):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        origin = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        run = cli("--origin", origin, "--token", "t", "--timeout", "0.5", "call", "puter-kvstore", "get",
+                  "--args", '{"key":"k"}', timeout=20)
+    assert run.code == EXIT_FAILURE
+    assert "no answer" in run.err and "0.5 s" in run.err
+    assert json.loads(cli("history", "--json").out)[0]["error_code"] == "timeout"  # recorded as a failure
