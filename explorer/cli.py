@@ -330,7 +330,8 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
                     print(clean(f"  {method.name}({params})"))
         for error in catalog.errors:
             say(f"warning: {error}")
-        return EXIT_OK if not catalog.errors or catalog.interfaces else EXIT_FAILURE
+        # Only what we know was shown: the server itself could not be asked.
+        return EXIT_FAILURE if catalog.errors and catalog.generation is None else EXIT_OK
 
     return asyncio.run(run())
 

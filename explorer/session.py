@@ -17,7 +17,7 @@ from .config import resolve_target
 from .history import Entry, HistoryStore
 from .protocol.catalog import Catalog
 from .protocol.client import CallRequest, Connection, Timeouts
-from .protocol.outcomes import Binary, DriverError, Failure, Outcome, Result, Stream
+from .protocol.outcomes import Binary, DriverError, Exchange, Failure, Outcome, Result, Stream
 
 ChunkCallback = Callable[[Any], None]
 # Stream bodies up to this size go into the history as text (searchable); larger ones as a file.
@@ -66,6 +66,11 @@ class Session:
             )
         try:
             outcome = await self.connection.call(request, on_chunk=on_chunk)
+        except (OSError, ValueError, RuntimeError) as error:
+            # The client turns what a server does into outcomes; this is what is left (a full disk,
+            # a bad download folder): still one outcome, and still recorded.
+            exchange = Exchange("POST", f"{self.origin}/drivers/call", {}, json.dumps(request.body()))
+            outcome = Failure(exchange, "protocol", f"the call could not be completed here: {error}")
         except asyncio.CancelledError:
             if entry_id is not None:
                 # Record the cancellation without being cancelled again ourselves.
