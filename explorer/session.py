@@ -20,8 +20,6 @@ from .protocol.client import CallRequest, Connection, Timeouts
 from .protocol.outcomes import Binary, DriverError, Exchange, Failure, Outcome, Result, Stream
 
 ChunkCallback = Callable[[Any], None]
-# Stream bodies up to this size go into the history as text (searchable); larger ones as a file.
-STREAM_INLINE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -109,13 +107,10 @@ class Session:
         elif isinstance(outcome, Stream):
             if outcome.error:
                 fields["error_message"] = outcome.error
-            if outcome.saved_path is not None and exchange.size > STREAM_INLINE_BYTES:
+            # The raw ndjson is the body; the assembled text is what a search should find.
+            fields["result_text"] = outcome.text
+            if outcome.saved_path is not None:
                 fields["body_file"] = outcome.saved_path
-            else:
-                fields["result_text"] = "\n".join(json.dumps(c, ensure_ascii=False) for c in outcome.chunks)
-                if outcome.saved_path is not None:
-                    outcome.saved_path.unlink(missing_ok=True)
-                    outcome.saved_path = None
         elif isinstance(outcome, Failure):
             fields.update(error_code=outcome.failure, error_message=outcome.message)
             if outcome.saved_path is not None:

@@ -76,3 +76,21 @@ async def test_stream_is_recorded_and_searchable(demo_server, tmp_path):
         await session.aclose()
     assert outcome.kind == "stream" and outcome.complete
     assert [e.id for e in found] == [entry_id]
+
+
+async def test_stream_body_is_a_file_and_its_text_is_searchable(demo_server, tmp_path):
+    from explorer.history import EntryFilter
+
+    session = make_session(demo_server, tmp_path)
+    try:
+        request = CallRequest("puter-chat-completion", "complete",
+                              {"model": "fake", "stream": True, "messages": [{"role": "user", "content": "x"}]})
+        entry_id, outcome = await session.call(request)
+        entry = session.entry(entry_id)
+        word = outcome.text.split()[3].strip(".,:")
+        found = session.history.list(filter=EntryFilter(text=word))
+    finally:
+        await session.aclose()
+    lines = [line for line in open(entry.body_path, encoding="utf-8").read().splitlines() if line.strip()]
+    assert len(lines) == len(outcome.chunks) and entry.result_inline == outcome.text
+    assert entry_id in [e.id for e in found]

@@ -277,25 +277,27 @@ class HistoryStore:
 
         `result_text` is kept inline when its UTF-8 form fits `inline_limit`, else written to a body file.
         `body_file` (a binary or stream body the client saved) is moved into the bodies/ folder: the
-        store owns it afterwards. Each body file is recorded with its sha256.
+        store owns it afterwards. Each body file is recorded with its sha256. Given both, the file is the
+        body and `result_text` (when it fits) is kept inline as its searchable text.
         """
         if kind not in OUTCOME_KINDS:
             raise ValueError(f"kind must be one of {', '.join(OUTCOME_KINDS)}, not {kind!r}")
-        if result_text is not None and body_file is not None:
-            raise ValueError("give result_text or body_file, not both")
         headers_json = json.dumps([[str(name), str(value)] for name, value in response_headers])
 
         self._require_pending(entry_id)  # before touching body files, which are named after the entry
         inline: str | None = None
         stored: tuple[str, str] | None = None  # (name inside bodies/, sha256)
-        if result_text is not None:
+        if body_file is not None:
+            stored = self._adopt_file(entry_id, Path(body_file))
+            # With a body file, result_text is a searchable reading of it (a stream's assembled text).
+            if result_text is not None and len(result_text.encode("utf-8", "surrogatepass")) <= self.inline_limit:
+                inline = result_text
+        elif result_text is not None:
             encoded = result_text.encode("utf-8", "surrogatepass")
             if len(encoded) <= self.inline_limit:
                 inline = result_text
             else:
                 stored = self._store_bytes(entry_id, encoded)
-        elif body_file is not None:
-            stored = self._adopt_file(entry_id, Path(body_file))
 
         try:
             with self._write() as conn:

@@ -20,7 +20,8 @@ from ..safe import clean, safe_text
 
 PRETTY_LIMIT = 200_000  # characters of pretty text rendered at most
 HEAD_BYTES = 4096  # bytes of a saved body read back for the Raw and hex views
-HEX_BYTES = 512  # bytes shown in a hex dump
+HEX_BYTES = 512
+STREAM_HEAD_BYTES = 4 * 1024 * 1024  # how much of a stored stream is read back to show its chunks  # bytes shown in a hex dump
 HEX_WIDTH = 8  # bytes per hex dump line: fits the narrow outcome pane
 
 KIND_STYLES = {
@@ -121,13 +122,15 @@ def read_head(path: Any, limit: int = HEAD_BYTES) -> bytes:
 # -- one history row ------------------------------------------------------------------------------
 
 
-def row_text(call: Call) -> Text:
+def row_text(call: Call, *, marked: bool = False) -> Text:
     """Two lines: the badge and `interface.method`; then service, status, duration and size."""
     text = badge(call.kind)
     text.append(" ")
     text.append_text(safe_text(call.title, "bold", single_line=True))
     if call.test_mode:
         text.append(" test", style="yellow")
+    if marked:
+        text.append(" ◆ marked", style="bold magenta")
     text.append("\n" + " " * _BADGE_WIDTH + " ")
     text.append_text(safe_text(call.service or "default service", "italic", single_line=True))
     if call.kind == "pending":
@@ -220,11 +223,11 @@ def _entry_result_parts(call: Call) -> tuple[Text, RenderableType | None]:
             ("message", entry.error_message if entry.kind != "driver_error" else None),
             ("saved to", entry.body_path),
         )
+    if entry.kind == "stream":
+        return summary, assembled_text(stream_text(entry_chunks(entry)))
     inline = entry.result_inline
     if inline is None:
         return summary, None
-    if entry.kind == "stream":
-        return summary, assembled_text(stream_text(entry_chunks(entry)))
     if isinstance(inline, str):
         try:
             inline = json.loads(inline)
@@ -241,9 +244,12 @@ def stream_text(chunks: list[Any]) -> str:
 
 
 def entry_chunks(entry: Any) -> list[Any]:
-    """The chunks of a stored stream (kept as one JSON document per line)."""
+    """The chunks of a stored stream: its body file holds one JSON document per line."""
     chunks: list[Any] = []
-    for line in (entry.result_inline or "").splitlines():
+    raw = read_head(entry.body_path, STREAM_HEAD_BYTES).decode("utf-8", "replace") if entry.body_path else ""
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
         try:
             chunks.append(json.loads(line))
         except ValueError:
