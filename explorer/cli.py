@@ -293,11 +293,18 @@ async def _call_and_print(session: Session, request: CallRequest, options: argpa
 
 def run_tui(options: argparse.Namespace) -> int:
     from .tui.app import run_tui as start_tui
+    from .tui.connecting import Choice, DemoChoice, needs_connect, open_chosen_session
 
-    async def factory() -> Session:
-        return await _session(options)
+    async def factory(choice: Choice | None = None) -> Session:
+        if choice is None:
+            return await _session(options)
+        if isinstance(choice, DemoChoice):
+            choice = DemoChoice(options.demo_generation)
+        return await open_chosen_session(choice)
 
-    start_tui(factory)
+    # Nothing says which server and token to use: the TUI asks (demo, token, or a self-hosted login).
+    ask = needs_connect(demo=options.demo, origin=options.origin, token=options.token, profile=options.profile)
+    start_tui(factory, connect_first=ask)
     return EXIT_OK
 
 

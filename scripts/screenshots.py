@@ -2,7 +2,7 @@
 
     python scripts/screenshots.py [output folder]   (default: screenshots/ beside this script's parent)
 
-Writes main.svg, result.svg, driver-error.svg, binary.svg and stream.svg. History and downloads go to a
+Writes connect.svg, main.svg, result.svg, driver-error.svg, binary.svg and stream.svg. History and downloads go to a
 throwaway folder, so the user's own history is untouched.
 """
 
@@ -30,12 +30,24 @@ async def _call(app: Any, pilot: Any, interface: str, method: str, args: Any) ->
     await pilot.pause()
 
 
+async def connect_screen(out: Path) -> None:
+    """The screen shown first when no token is configured (nothing is chosen here)."""
+    from explorer.tui.app import ExplorerApp
+    from explorer.tui.connecting import open_chosen_session
+
+    app = ExplorerApp(session_factory=open_chosen_session, connect_first=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.save_screenshot("connect.svg", str(out))
+
+
 async def main(out: Path) -> None:
     from explorer.session import open_session
     from explorer.tui.app import ExplorerApp
     from explorer.tui.widgets.catalog_tree import MethodRef
 
     out.mkdir(parents=True, exist_ok=True)
+    await connect_screen(out)
     app = ExplorerApp(session_factory=lambda: open_session(demo=True), origin_label=ORIGIN_LABEL)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()

@@ -9,28 +9,34 @@ from typing import Any, Awaitable, Callable, Union
 from textual.app import App
 from textual.widget import Widget
 
+from ..config import ConfigError
+from ..history import HistoryError
 from ..protocol.catalog import Catalog
 from . import keymap
 from .keymap import load_keymap
-from .commands import MethodCommands
+from .commands import EntryCommands, MethodCommands
 from .safe import clean
+from .screens.connect import ConnectScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .screens.problem import ProblemScreen
 from .widgets.catalog_tree import MethodRef
 
-SessionFactory = Callable[[], Union[Any, Awaitable[Any]]]
+# Called with no argument for the configured server, or with a connect-screen choice (connecting.Choice).
+SessionFactory = Callable[..., Union[Any, Awaitable[Any]]]
 
 
 class ExplorerApp(App[None]):
     CSS_PATH = "explorer.tcss"
     TITLE = "puter-explorer"
-    COMMANDS = App.COMMANDS | {MethodCommands}
+    COMMANDS = App.COMMANDS | {MethodCommands, EntryCommands}
     BINDINGS = keymap.bindings("help")
     HELP = """\
 ## Puter explorer
 Browse the driver interfaces of a Puter server, call their methods and inspect what came back.
 Tree on the left, args editor in the middle, calls and their outcomes on the right.
-**ctrl+p** opens the command palette: type a method name to open it.
+**ctrl+p** opens the command palette: type a method name to open it, or `export:` / `history:`
+for what can be done with the call selected in the history (copy as curl, httpx or puter.js; mark; diff).
 """
 
     def __init__(
@@ -40,10 +46,13 @@ Tree on the left, args editor in the middle, calls and their outcomes on the rig
         session_factory: SessionFactory | None = None,
         keymap: dict[str, str] | None = None,
         origin_label: str | None = None,
+        connect_first: bool = False,
     ) -> None:
         """Give a ready `session` (the caller closes it) or a `session_factory` (the app closes what it made).
 
-        `origin_label` replaces the origin shown in the status bar (for stable screenshots).
+        With `connect_first`, the connect screen asks which server to use and the factory is called with
+        that choice; otherwise it is called without arguments. `origin_label` replaces the origin shown
+        in the status bar (for stable screenshots).
         """
         super().__init__()
         if (session is None) == (session_factory is None):
@@ -53,9 +62,14 @@ Tree on the left, args editor in the middle, calls and their outcomes on the rig
         self._owns_session = session is None
         self.user_keymap = dict(keymap or {})
         self._origin_label = origin_label
+        self._connect_first = connect_first and session is None
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return self._main_screen()
 
     def _main_screen(self) -> MainScreen:
         for screen in self.screen_stack:
@@ -72,7 +86,18 @@ Tree on the left, args editor in the middle, calls and their outcomes on the rig
             self.set_keymap(keymap.validate_keymap(self.user_keymap))
 
     def on_main_screen_ready(self, event: MainScreen.Ready) -> None:
-        # The screen's widgets exist now: open the session and fill them.
+        # The screen's widgets exist now: ask where to connect, or open the session and fill them.
+        if self._connect_first:
+            self.push_screen(ConnectScreen(self._open_choice), self._chosen)
+        else:
+            self.run_worker(self._connect(), name="connect", group="session", exit_on_error=False)
+
+    async def _open_choice(self, choice: Any) -> Any:
+        made = self._session_factory(choice)  # type: ignore[misc]
+        return await made if inspect.isawaitable(made) else made
+
+    def _chosen(self, session: Any) -> None:
+        self.session = session
         self.run_worker(self._connect(), name="connect", group="session", exit_on_error=False)
 
     async def _connect(self) -> None:
@@ -81,6 +106,10 @@ Tree on the left, args editor in the middle, calls and their outcomes on the rig
                 made = self._session_factory()  # type: ignore[misc]
                 self.session = await made if inspect.isawaitable(made) else made
             await self._main_screen().attach(self.session, origin_label=self._origin_label)
+        except HistoryError as error:
+            self.push_screen(ProblemScreen("The history file cannot be used", clean(str(error))))
+        except ConfigError as error:
+            self.push_screen(ProblemScreen("The profiles file cannot be used", clean(str(error))))
         except Exception as error:  # shown to the user; the app stays usable for reading history
             self.log.error("could not open the session", error)
             self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error", markup=False, timeout=30)
@@ -97,8 +126,8 @@ Tree on the left, args editor in the middle, calls and their outcomes on the rig
     def action_help(self) -> None:
         keys = {binding_id: spec[0] for binding_id, spec in keymap.DEFAULT_BINDINGS.items()}
         keys.update(self.user_keymap)
-        rows = [(keys[i], keymap.DEFAULT_BINDINGS[i][2]) for i in keymap.BINDING_IDS]
-        rows.append((self.COMMAND_PALETTE_BINDING, "Command palette (open any method)"))
+        rows = [(keys[i], keymap.HELP_DESCRIPTIONS.get(i, keymap.DEFAULT_BINDINGS[i][2])) for i in keymap.BINDING_IDS]
+        rows.append((self.COMMAND_PALETTE_BINDING, "Command palette (open any method; export: and history: actions)"))
         self.push_screen(HelpScreen(rows, self._focused_help()))
 
     def _focused_help(self) -> str:
@@ -110,8 +139,11 @@ Tree on the left, args editor in the middle, calls and their outcomes on the rig
         return self.HELP
 
 
-def run_tui(session_factory: SessionFactory, *, keymap: dict[str, str] | None = None) -> None:
-    """Run the TUI. `session_factory` makes the session inside the app's event loop (sync or async).
+def run_tui(
+    session_factory: SessionFactory, *, keymap: dict[str, str] | None = None, connect_first: bool = False
+) -> None:
+    """Run the TUI. `session_factory` makes the session inside the app's event loop (sync or async);
+    with `connect_first` it is given the choice made on the connect screen.
 
     Without `keymap`, the user's keymap file (`keymap.json` in the config folder) is used if present.
     """
@@ -119,4 +151,4 @@ def run_tui(session_factory: SessionFactory, *, keymap: dict[str, str] | None = 
         from .. import paths
 
         keymap = load_keymap(paths.keymap_path())
-    ExplorerApp(session_factory=session_factory, keymap=keymap).run()
+    ExplorerApp(session_factory=session_factory, keymap=keymap, connect_first=connect_first).run()

@@ -52,3 +52,33 @@ class MethodCommands(Provider):
             score, offsets = matcher.fuzzy_search.match(query, label)
             if score > 0:
                 yield Hit(score, _highlighted(label, offsets), partial(self._open, ref), text=label, help="open in the args editor")
+
+
+# "category: action" entries that act on the call selected in the history.
+ENTRY_COMMANDS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("export: copy as curl", "the selected call as a curl command (token as $PUTER_AUTH_TOKEN)", "export", ("curl",)),
+    ("export: copy as httpx", "the selected call as Python httpx code (token as $PUTER_AUTH_TOKEN)", "export", ("httpx",)),
+    ("export: copy as puter.js", "the selected call as a puter.js snippet", "export", ("puterjs",)),
+    ("history: mark for diff", "mark the selected call (or remove the mark)", "mark", ()),
+    ("history: diff", "the marked call against the selected one, or a replay against its original", "diff", ()),
+)
+
+
+class EntryCommands(Provider):
+    """Export, mark and diff the call selected in the history."""
+
+    def _run(self, action: str, parameters: tuple[str, ...]) -> None:
+        app: ExplorerApp = self.app  # type: ignore[assignment]
+        getattr(app.main_screen, f"action_{action}")(*parameters)
+
+    async def discover(self) -> Hits:
+        for name, help_text, action, parameters in ENTRY_COMMANDS:
+            yield DiscoveryHit(Content(name), partial(self._run, action, parameters), text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action, parameters in ENTRY_COMMANDS:
+            score, offsets = matcher.fuzzy_search.match(query, name)
+            if score > 0:
+                yield Hit(score, _highlighted(name, offsets), partial(self._run, action, parameters), text=name,
+                          help=help_text)

@@ -23,12 +23,23 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str, str]] = {
     "focus-editor": ("f3", "focus_editor", "Args"),
     "focus-history": ("f4", "focus_history", "History"),
     "load-more": ("ctrl+l", "load_more", "More history"),
+    "mark": ("m", "screen.mark", "Mark"),
+    "diff": ("d", "screen.diff", "Diff"),
+    "export": ("ctrl+o", "export('curl')", "Export"),
     "help": ("f1", "help", "Help"),
 }
 
+# Longer descriptions for the help screen, where the footer's short word is not enough.
+HELP_DESCRIPTIONS: dict[str, str] = {
+    "mark": "Mark the highlighted call for a diff (history list)",
+    "diff": "Diff the marked call with the highlighted one, or a replay with its original (history list)",
+    "export": "Export the highlighted call as curl: copied and shown (palette: httpx, puter.js)",
+}
+
 # Bindings that must win over the focused widget (the editor would otherwise take ctrl+j as a newline).
-_PRIORITY = {"send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history"}
-_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help"}
+# "mark" and "diff" are plain letters, so they belong to the history list only (see CallList).
+_PRIORITY = {"send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "export"}
+_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export"}
 
 BINDING_IDS: tuple[str, ...] = tuple(DEFAULT_BINDINGS)
 

@@ -7,6 +7,7 @@ never waits for one. Cancelling a worker cancels the HTTP request inside `Sessio
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from textual import on
@@ -17,10 +18,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, TextArea
 from textual.worker import Worker
 
+from ...export import TOKEN_VARIABLE, export_call
+from ...history import HistoryError
 from ...protocol.catalog import Catalog
 from ...protocol.client import CallRequest
 from .. import keymap
 from ..calls import Call
+from ..compare import call_value, diff_text, entry_value, label
 from ..safe import clean
 from ..widgets.args_editor import ArgsEditor, ArgsInvalid
 from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
@@ -28,11 +32,16 @@ from ..widgets.history_pane import HistoryPane
 from ..widgets.outcome_view import OutcomeView
 from ..widgets.status_bar import StatusBar
 from .add_method import AddMethodScreen, NewMethod
+from .diff import DiffScreen
+from .export import ExportScreen
+
+EXPORT_NAMES = {"curl": "curl", "httpx": "httpx", "puterjs": "puter.js"}
 
 
 class MainScreen(Screen[None]):
     BINDINGS = keymap.bindings(
-        "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more"
+        "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more",
+        "export",
     )
 
     class Ready(Message):
@@ -188,7 +197,7 @@ class MainScreen(Screen[None]):
         if action == "cancel":
             selected = self.history.selected
             return bool(selected and selected.in_flight)
-        if action in ("replay", "edit_entry"):
+        if action in ("replay", "edit_entry", "mark", "diff", "export"):
             return None if self.history.selected is None else True
         return True
 
@@ -212,6 +221,62 @@ class MainScreen(Screen[None]):
             self.catalog.add_user_method(call.interface, call.method, call.service)
             self.catalog_panel.rebuild()
         self.open_method(MethodRef(call.interface, call.method, call.service), args=call.args, test_mode=call.test_mode)
+
+    # -- diff and export ------------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        call = self.history.selected
+        if call is None:
+            return
+        if self.history.marked is not None and self.history.marked.key == call.key:
+            self.history.mark(None)
+            self.notify("mark removed")
+        else:
+            self.history.mark(call)
+            self.notify(f"marked {label(call)}: select another call and press d to diff", markup=False)
+
+    def action_diff(self) -> None:
+        """The marked call against the selected one; with no mark, a replay against its original."""
+        new = self.history.selected
+        if new is None:
+            return
+        store = self.history.store
+        marked = self.history.marked
+        try:
+            if marked is not None and marked.key != new.key:
+                old_label, old = label(marked), call_value(marked, store)
+            elif new.replay_of is not None:
+                old_label, old = f"#{new.replay_of} (the original)", entry_value(store, new.replay_of)
+            else:
+                self.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
+                            severity="warning")
+                return
+            value = call_value(new, store)
+        except (LookupError, HistoryError) as why:
+            self.notify(clean(str(why)), title="Cannot diff", severity="warning", markup=False)
+            return
+        self.app.push_screen(DiffScreen(old_label, label(new), diff_text(old, value)))
+
+    def export_text(self, call: Call, fmt: str) -> str:
+        """The selected call as a snippet; the token stays in the environment ($PUTER_AUTH_TOKEN)."""
+        origin = call.entry.origin if call.entry is not None else self.session.origin
+        return export_call(origin, json.loads(call.request_body), fmt)
+
+    def action_export(self, fmt: str = "curl") -> None:
+        call = self.history.selected
+        if call is None or (call.entry is None and self.session is None):
+            self.notify("select a call in the history first", severity="warning")
+            return
+        try:
+            text = self.export_text(call, fmt)
+        except ValueError as why:  # a request body that is not JSON
+            self.notify(clean(str(why)), title="Cannot export", severity="error", markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        note = "Copied to the clipboard (where the terminal allows it)."
+        if fmt != "puterjs":
+            note += f" The token is read from ${TOKEN_VARIABLE}."
+        self.app.push_screen(ExportScreen(f"{label(call)} as {EXPORT_NAMES.get(fmt, fmt)}", text, note))
 
     @on(HistoryPane.Highlighted)
     def _call_highlighted(self, event: HistoryPane.Highlighted) -> None:

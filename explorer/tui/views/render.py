@@ -126,11 +126,11 @@ def row_text(call: Call, *, marked: bool = False) -> Text:
     """Two lines: the badge and `interface.method`; then service, status, duration and size."""
     text = badge(call.kind)
     text.append(" ")
+    if marked:  # the call a diff compares against
+        text.append("◆ ", style="bold magenta")
     text.append_text(safe_text(call.title, "bold", single_line=True))
     if call.test_mode:
         text.append(" test", style="yellow")
-    if marked:
-        text.append(" ◆ marked", style="bold magenta")
     text.append("\n" + " " * _BADGE_WIDTH + " ")
     text.append_text(safe_text(call.service or "default service", "italic", single_line=True))
     if call.kind == "pending":

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from .. import keymap
 from ..calls import Call
 from ..views.render import row_text
 
@@ -37,7 +38,13 @@ The badge shows the outcome kind; then HTTP status, duration and size.
 - **ctrl+e** loads it back into the args editor.
 - **Escape** cancels it while it is in flight.
 - **ctrl+l** loads more past entries (also automatic near the end of the list).
+- **m** marks the highlighted call for a diff (again: unmarks it); **d** diffs the marked call
+  against the highlighted one, or a replay against its original when nothing is marked.
+- **ctrl+o** exports the highlighted call as a curl command (copied, and shown);
+  the command palette (**ctrl+p**) also has `export: copy as httpx` and `export: copy as puter.js`.
 """
+
+    BINDINGS = keymap.bindings("mark", "diff")
 
 
 class HistoryPane(Vertical):
@@ -56,6 +63,7 @@ class HistoryPane(Vertical):
         self._stored: list[str] = []  # keys of entries from the store, newest first
         self._more = False
         self._query = ""
+        self.marked: Call | None = None  # the call a diff compares against
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search history…", id="history-search")
@@ -84,7 +92,7 @@ class HistoryPane(Vertical):
     def update_call(self, call: Call) -> None:
         if call.key in self.calls and self._visible(call):
             try:
-                self.option_list.replace_option_prompt(call.key, row_text(call))
+                self.option_list.replace_option_prompt(call.key, self._row(call))
             except Exception:  # the row is filtered out of the list right now
                 pass
 
@@ -122,7 +130,17 @@ class HistoryPane(Vertical):
         self._render_list(select=None)
         return added
 
+    def mark(self, call: Call | None) -> None:
+        """Mark `call` for a diff (None: no mark); the row shows it."""
+        previous, self.marked = self.marked, call
+        for changed in (previous, call):
+            if changed is not None:
+                self.update_call(changed)
+
     # -- rendering -------------------------------------------------------------------------------
+
+    def _row(self, call: Call) -> Any:
+        return row_text(call, marked=self.marked is not None and call.key == self.marked.key)
 
     def _visible(self, call: Call) -> bool:
         if not self._query or call.entry is not None:
@@ -135,7 +153,7 @@ class HistoryPane(Vertical):
         option_list = self.option_list
         keep = select or (option_list.highlighted_option.id if option_list.highlighted_option else None)
         keys = [k for k in reversed(self._live) if self._visible(self.calls[k])] + self._stored
-        option_list.set_options(Option(row_text(self.calls[k]), id=k) for k in keys)
+        option_list.set_options(Option(self._row(self.calls[k]), id=k) for k in keys)
         if keep in keys:
             option_list.highlighted = keys.index(keep)
         elif keys:

@@ -1,0 +1,141 @@
+"""The connect screen, shown first when no token is configured: the demo server, an API origin and a
+token, or a login on a self-hosted Puter. Errors stay on the screen with what was typed, for a retry."""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static, TabbedContent, TabPane
+
+from ...protocol.origins import DEFAULT_API_ORIGIN
+from ..connecting import DEFAULT_GUI_ORIGIN, Choice, DemoChoice, LoginChoice, TokenChoice
+from ..safe import clean
+
+OpenChoice = Callable[[Choice], Awaitable[Any]]
+
+TABS = {"connect-demo": "#demo-start", "connect-token": "#token-connect", "connect-login": "#login-connect"}
+
+
+class ConnectScreen(Screen[Any]):
+    """Dismissed with the opened session."""
+
+    HELP = """\
+## Connect
+No token is configured, so choose a server:
+
+- **Demo server**: the built-in demo driver server on a free loopback port (no account, no network).
+- **API origin + token**: e.g. `https://api.puter.com` and the token from the dashboard.
+- **Self-hosted login**: the GUI origin of your Puter, a username and a password.
+
+The last two are saved as a profile (`profiles.json`, readable only by you) and made current,
+so the next start connects directly. The token and the password are never shown.
+"""
+
+    def __init__(self, open_choice: OpenChoice) -> None:
+        super().__init__()
+        self._open_choice = open_choice
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="connect-dialog"):
+            yield Static(Text("Connect to a Puter server", style="bold"), id="connect-title")
+            yield Static(Text("No token is configured (no --token, no PUTER_AUTH_TOKEN, no profile with a token).",
+                              style="dim"))
+            with TabbedContent(id="connect-tabs"):
+                with TabPane("Demo server", id="connect-demo"):
+                    with VerticalScroll():
+                        yield Static(Text(
+                            "Start the built-in demo driver server on a free loopback port and connect to it.\n"
+                            "No account and no network needed; nothing is saved as a profile."
+                        ))
+                        yield Button("Start the demo server", variant="primary", id="demo-start")
+                with TabPane("API origin + token", id="connect-token"):
+                    with VerticalScroll():
+                        yield Label("API origin")
+                        yield Input(DEFAULT_API_ORIGIN, id="token-origin")
+                        yield Label("Token (hidden)")
+                        yield Input(password=True, placeholder="auth token", id="token-value")
+                        yield Label("Save as profile")
+                        yield Input(placeholder="profile name (default: the origin's host)", id="token-profile")
+                        yield Button("Connect", variant="primary", id="token-connect")
+                with TabPane("Self-hosted login", id="connect-login"):
+                    with VerticalScroll():
+                        yield Label("GUI origin")
+                        yield Input(DEFAULT_GUI_ORIGIN, id="login-origin")
+                        with Horizontal(classes="connect-row"):
+                            with Vertical():
+                                yield Label("Username")
+                                yield Input(placeholder="username or email", id="login-username")
+                            with Vertical():
+                                yield Label("Password (hidden)")
+                                yield Input(password=True, placeholder="password", id="login-password")
+                        with Horizontal(classes="connect-row"):
+                            with Vertical():
+                                yield Label("Save as profile")
+                                yield Input(placeholder="default: the GUI host", id="login-profile")
+                            with Vertical():
+                                yield Label("API origin")
+                                yield Input(placeholder="default: api. + the GUI host", id="login-api-origin")
+                        yield Button("Log in", variant="primary", id="login-connect")
+            yield Static(id="connect-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#demo-start", Button).focus()
+
+    # -- what was chosen -----------------------------------------------------------------------
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value
+
+    def _choice(self, tab: str) -> Choice:
+        if tab == "connect-token":
+            return TokenChoice(self._value("#token-origin"), self._value("#token-value"), self._value("#token-profile"))
+        if tab == "connect-login":
+            return LoginChoice(
+                self._value("#login-origin"), self._value("#login-username"), self._value("#login-password"),
+                self._value("#login-profile"), self._value("#login-api-origin"),
+            )
+        return DemoChoice()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        for tab, button in TABS.items():
+            if event.button.id == button[1:]:
+                self.connect(tab)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.connect(self.query_one(TabbedContent).active or "connect-demo")
+
+    def connect(self, tab: str) -> None:
+        """Open a session for the form of `tab` in the background; the screen stays usable."""
+        self._set_busy(True)
+        self.show_message(Text("connecting…", style="italic"))
+        self.run_worker(self._connect(self._choice(tab)), group="connect", exclusive=True, exit_on_error=False)
+
+    async def _connect(self, choice: Choice) -> None:
+        try:
+            session = await self._open_choice(choice)
+        except Exception as error:  # shown inline; what was typed stays for another try
+            message = str(error) or type(error).__name__
+            self.show_message(Text(clean(f"Not connected: {message}"), style="bold red"))
+            self._set_busy(False)
+            return
+        self.dismiss(session)
+
+    def show_message(self, text: Text) -> None:
+        self.query_one("#connect-message", Static).update(text)
+
+    @property
+    def message(self) -> str:
+        content = self.query_one("#connect-message", Static).content
+        return content.plain if isinstance(content, Text) else str(content)
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in self.query(Button):
+            button.disabled = busy

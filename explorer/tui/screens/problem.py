@@ -1,0 +1,38 @@
+"""A problem that keeps the app from connecting (an unreadable history or profiles file), stated plainly."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ProblemScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self._title = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="problem-dialog"):
+            yield Static(Text(self._title, style="bold red"), id="problem-title")
+            yield Static(Text(self.message), id="problem-message")
+            yield Static(Text("Nothing was changed. q quits; Escape closes this message (not connected).",
+                              style="dim"))
+            with Horizontal(id="problem-buttons"):
+                yield Button("Quit", variant="error", id="problem-quit")
+                yield Button("Close", id="problem-close")
+
+    @on(Button.Pressed, "#problem-quit")
+    def _quit(self) -> None:
+        self.app.exit()
+
+    @on(Button.Pressed, "#problem-close")
+    def _close(self) -> None:
+        self.dismiss()
