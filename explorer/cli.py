@@ -24,7 +24,7 @@ from .history_view import result_value
 from .jsondiff import diff, render
 from .protocol.catalog import missing_required
 from .protocol.client import CallRequest, LoginError, Timeouts, login
-from .protocol.origins import derive_gui_origin, normalise_origin
+from .protocol.origins import derive_api_origin, normalise_origin
 from .protocol.outcomes import OUTCOME_KINDS, Binary, DriverError, Failure, Outcome, Result, Stream
 from .session import Session, open_session
 from .terminal_text import clean, json_text
@@ -391,7 +391,7 @@ def cmd_login(options: argparse.Namespace) -> int:
         say(f"error: {exc}")
         return EXIT_FAILURE
     host = gui_origin.split("://", 1)[1]
-    api_origin = normalise_origin(options.api_origin) if options.api_origin else gui_origin.replace("://", "://api.", 1)
+    api_origin = normalise_origin(options.api_origin) if options.api_origin else derive_api_origin(gui_origin)
     name = options.save_as or host
     store = ProfileStore()
     store.put(Profile(name=name, origin=api_origin, token=result.token, gui_origin=gui_origin,

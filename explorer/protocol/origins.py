@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import httpx
 
 DEFAULT_API_ORIGIN = "https://api.puter.com"
@@ -29,6 +31,18 @@ def derive_gui_origin(api_origin: str) -> str:
     host = url.host[4:] if url.host.startswith("api.") else url.host
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{host}{port}"
+
+
+def derive_api_origin(gui_origin: str) -> str:
+    """The API origin of a self-hosted Puter: `api.` + the GUI host. A bare IP address has no
+    subdomains, so a server reached by address serves both on the same origin."""
+    url = httpx.URL(normalise_origin(gui_origin))
+    try:
+        ipaddress.ip_address(url.host)
+        return normalise_origin(gui_origin)
+    except ValueError:
+        port = f":{url.port}" if url.port else ""
+        return f"{url.scheme}://api.{url.host}{port}"
 
 
 def _is_loopback_name(host: str) -> bool:

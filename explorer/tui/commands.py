@@ -33,7 +33,7 @@ class MethodCommands(Provider):
             return []
         found = []
         for iface, method in catalog.iter_methods():
-            service = iface.default_service
+            service = iface.preferred_service
             label = clean(f"{iface.name}.{method.name}" + (f" ({service})" if service else ""), single_line=True)
             found.append((label, MethodRef(iface.name, method.name, service)))
         return found

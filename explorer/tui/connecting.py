@@ -6,15 +6,12 @@ current before the session opens, so the next start connects without asking.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-import httpx
-
 from ..config import ConfigError, Profile, ProfileStore, resolve_target
 from ..protocol.client import login
-from ..protocol.origins import normalise_origin
+from ..protocol.origins import derive_api_origin, normalise_origin
 from ..session import Session, open_session
 
 DEFAULT_GUI_ORIGIN = "http://puter.localhost:4100"
@@ -64,18 +61,6 @@ def needs_connect(*, demo: bool = False, origin: str | None = None, token: str |
         return False
 
 
-def api_origin_for(gui_origin: str) -> str:
-    """The API origin of a self-hosted Puter: `api.` + the GUI host. A bare IP address has no
-    subdomains, so a server reached by address serves both on the same origin."""
-    url = httpx.URL(normalise_origin(gui_origin))
-    try:
-        ipaddress.ip_address(url.host)
-        return normalise_origin(gui_origin)
-    except ValueError:
-        port = f":{url.port}" if url.port else ""
-        return f"{url.scheme}://api.{url.host}{port}"
-
-
 def _host(origin: str) -> str:
     return origin.split("://", 1)[1]
 
@@ -91,7 +76,7 @@ async def save_choice(choice: TokenChoice | LoginChoice, store: ProfileStore | N
         profile = Profile(name=choice.profile.strip() or _host(origin), origin=origin, token=token)
     else:
         gui_origin = normalise_origin(choice.gui_origin)
-        api_origin = normalise_origin(choice.api_origin) if choice.api_origin.strip() else api_origin_for(gui_origin)
+        api_origin = normalise_origin(choice.api_origin) if choice.api_origin.strip() else derive_api_origin(gui_origin)
         username = choice.username.strip()
         if not username or not choice.password:
             raise ValueError("a username and a password are needed")

@@ -12,7 +12,8 @@ import pytest
 from explorer.config import ENV_ORIGIN, ENV_TOKEN, Profile, ProfileStore
 from explorer.session import open_session
 from explorer.tui.app import ExplorerApp
-from explorer.tui.connecting import api_origin_for, needs_connect, open_chosen_session
+from explorer.protocol.origins import derive_api_origin
+from explorer.tui.connecting import needs_connect, open_chosen_session
 from explorer.tui.screens.connect import ConnectScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.problem import ProblemScreen
@@ -61,9 +62,9 @@ def test_the_connect_screen_is_needed_only_without_a_token(no_target, monkeypatc
 
 
 def test_the_api_origin_of_a_self_hosted_puter():
-    assert api_origin_for("puter.localhost:4100") == "http://api.puter.localhost:4100"
-    assert api_origin_for("https://puter.example.org") == "https://api.puter.example.org"
-    assert api_origin_for("http://127.0.0.1:8123") == "http://127.0.0.1:8123"
+    assert derive_api_origin("puter.localhost:4100") == "http://api.puter.localhost:4100"
+    assert derive_api_origin("https://puter.example.org") == "https://api.puter.example.org"
+    assert derive_api_origin("http://127.0.0.1:8123") == "http://127.0.0.1:8123"
 
 
 async def test_choosing_the_demo_server_opens_the_main_screen_connected(no_target):

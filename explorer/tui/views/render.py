@@ -20,8 +20,8 @@ from ..safe import clean, safe_text
 
 PRETTY_LIMIT = 200_000  # characters of pretty text rendered at most
 HEAD_BYTES = 4096  # bytes of a saved body read back for the Raw and hex views
-HEX_BYTES = 512
-STREAM_HEAD_BYTES = 4 * 1024 * 1024  # how much of a stored stream is read back to show its chunks  # bytes shown in a hex dump
+HEX_BYTES = 512  # bytes shown in a hex dump
+STREAM_HEAD_BYTES = 4 * 1024 * 1024  # how much of a stored stream is read back to show its chunks
 HEX_WIDTH = 8  # bytes per hex dump line: fits the narrow outcome pane
 
 KIND_STYLES = {

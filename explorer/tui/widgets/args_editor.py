@@ -127,7 +127,7 @@ invalid JSON shows its line and column and cannot be sent.
         names = list(iface.services) if iface else []
         if service and service not in names:
             names.append(service)
-        default = iface.default_service if iface else None
+        default = iface.preferred_service if iface else None
         options = [(node_label(n, iface.services[n].source if iface and n in iface.services else "user", default=n == default, default_mark=" ★"), n) for n in names]
         select.set_options(options)
         chosen = service or default
