@@ -61,12 +61,16 @@ def main() -> None:
         store.close()
         print(f"built {options.entries} entries in {time.perf_counter() - built:.1f} s")
 
-        async def measure(db: Path, expect_rows: bool) -> list[float]:
-            await open_once(db, server, expect_rows, root / "dl")  # warm up
-            return [await open_once(db, server, expect_rows, root / "dl") for _ in range(options.runs)]
+        async def measure() -> tuple[list[float], list[float]]:
+            await open_once(empty, server, False, root / "dl")  # warm up both
+            await open_once(full, server, True, root / "dl")
+            empty_ms, full_ms = [], []
+            for _ in range(options.runs):  # interleaved, so that drift in the machine hits both alike
+                empty_ms.append(await open_once(empty, server, False, root / "dl"))
+                full_ms.append(await open_once(full, server, True, root / "dl"))
+            return empty_ms, full_ms
 
-        empty_ms = asyncio.run(measure(empty, False))
-        full_ms = asyncio.run(measure(full, True))
+        empty_ms, full_ms = asyncio.run(measure())
     e, f = statistics.median(empty_ms), statistics.median(full_ms)
     print(f"{'history':<22}{'median ms':>10}{'min ms':>10}")
     print(f"{'empty':<22}{e:>10.1f}{min(empty_ms):>10.1f}")

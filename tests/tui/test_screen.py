@@ -7,6 +7,7 @@ import json
 from explorer.history import HistoryStore
 from explorer.tui.screens.help import HelpScreen
 from explorer.tui.widgets.catalog_tree import MethodRef
+from explorer.tui.widgets.history_pane import PAGE_SIZE
 
 from .conftest import SIZE, ready, settle
 from .test_calls import send, shown
@@ -58,7 +59,7 @@ async def test_add_method_calls_something_the_tree_does_not_list(make_app):
 
 async def test_past_entries_load_page_by_page_and_search_filters_them(make_app, explorer_home):
     with HistoryStore(explorer_home / "history.sqlite3") as store:
-        for n in range(60):
+        for n in range(PAGE_SIZE + 10):
             entry_id = store.begin(
                 origin="http://old", profile="p", interface="puter-kvstore", service="", method="get",
                 args_json=json.dumps({"key": f"k{n}"}), test_mode=False, request_body="{}",
@@ -68,10 +69,10 @@ async def test_past_entries_load_page_by_page_and_search_filters_them(make_app, 
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
         history = screen.history
-        assert history.option_list.option_count == 50 and history.has_more
+        assert history.option_list.option_count == PAGE_SIZE and history.has_more
         await pilot.press("ctrl+l")
         await pilot.pause()
-        assert history.option_list.option_count == 60
+        assert history.option_list.option_count == PAGE_SIZE + 10
         history.query_one("#history-search").value = "needle7"
         await pilot.pause()
         assert history.option_list.option_count == 1

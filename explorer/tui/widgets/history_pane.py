@@ -1,6 +1,6 @@
 """The list of calls, newest first: this session's calls, then past entries from the history store.
 
-Past entries are loaded 50 at a time (more when the cursor nears the end, or on the load-more key).
+Past entries are loaded 20 at a time (more when the cursor nears the end, or on the load-more key).
 The search box filters both: the store through `EntryFilter(text=...)`, this session's calls by text.
 """
 
@@ -19,7 +19,7 @@ from .. import keymap
 from ..calls import Call
 from ..views.render import row_text
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20  # a screenful and more: the pane shows about eight entries
 
 
 def _entry_filter(text: str) -> Any:
