@@ -37,8 +37,9 @@ HELP_DESCRIPTIONS: dict[str, str] = {
 }
 
 # Bindings that must win over the focused widget (the editor would otherwise take ctrl+j as a newline).
+# "edit" (ctrl+e) is not among them: in the editor, ctrl+e stays end-of-line.
 # "mark" and "diff" are plain letters, so they belong to the history list only (see CallList).
-_PRIORITY = {"send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "export"}
+_PRIORITY = {"send", "cancel", "replay", "add-method", "focus-tree", "focus-editor", "focus-history", "export"}
 _SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export"}
 
 BINDING_IDS: tuple[str, ...] = tuple(DEFAULT_BINDINGS)

@@ -131,7 +131,7 @@ def row_text(call: Call, *, marked: bool = False) -> Text:
     text.append_text(safe_text(call.title, "bold", single_line=True))
     if call.test_mode:
         text.append(" test", style="yellow")
-    text.append("\n" + " " * _BADGE_WIDTH + " ")
+    text.append("\n  ")  # the details line: indented a little, so that it fits the narrow pane
     text.append_text(safe_text(call.service or "default service", "italic", single_line=True))
     if call.kind == "pending":
         details = [f"{len(call.chunks)} chunks" if call.chunks else "in flight…"]
