@@ -213,7 +213,7 @@ async def test_edit_loads_the_selected_entry_back_into_the_editor(make_app):
         screen = await ready(app, pilot)
         await send(app, pilot, screen, "puter-kvstore", "set", {"key": "edit-me", "value": {"a": 1}})
         screen.open_method(MethodRef("puter-kvstore", "get", None))
-        await pilot.press("ctrl+e")
+        await pilot.press("f4", "ctrl+e")  # from the history list: in the editor ctrl+e is end-of-line
         await pilot.pause()
         assert (screen.editor.interface, screen.editor.method) == ("puter-kvstore", "set")
         assert json.loads(screen.editor.text_area.text) == {"key": "edit-me", "value": {"a": 1}}
