@@ -128,16 +128,21 @@ async def test_a_binary_answer_is_saved_with_the_servers_bytes(make_app, demo_se
         assert "52 49 46 46" in shown(screen, "#result-body")  # "RIFF" at the head of the hex dump
 
 
+async def send_a_stream(app, pilot):
+    """Open the fake chat with `stream: true`, send it, and return the screen and its call."""
+    screen = await ready(app, pilot)
+    screen.open_method(MethodRef("puter-chat-completion", "complete", None))
+    args = {"model": "fake", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    screen.editor.text_area.load_text(json.dumps(args))
+    await pilot.press("f5")
+    return screen, screen.history.selected
+
+
 async def test_stream_chunks_appear_before_the_stream_ends(make_app, make_demo_server):
     slow = make_demo_server(stream_delay=0.15)
     app = make_app(server=slow)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(app, pilot)
-        screen.open_method(MethodRef("puter-chat-completion", "complete", None))
-        args = {"model": "fake", "messages": [{"role": "user", "content": "hi"}], "stream": True}
-        screen.editor.text_area.load_text(json.dumps(args))
-        await pilot.press("f5")
-        call = screen.history.selected
+        screen, call = await send_a_stream(app, pilot)
         log = screen.query_one("#result-chunks")
         seen_live = False
         while not call.worker.is_finished:
@@ -156,12 +161,7 @@ async def test_escape_cancels_the_selected_call_in_flight(make_app, make_demo_se
     slow = make_demo_server(stream_delay=1.0)
     app = make_app(server=slow)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await ready(app, pilot)
-        screen.open_method(MethodRef("puter-chat-completion", "complete", None))
-        args = {"model": "fake", "messages": [{"role": "user", "content": "hi"}], "stream": True}
-        screen.editor.text_area.load_text(json.dumps(args))
-        await pilot.press("f5")
-        call = screen.history.selected
+        screen, call = await send_a_stream(app, pilot)
         while not call.chunks:  # in flight for sure: the first chunk arrived
             await pilot.pause(0.02)
         assert screen.status_bar.in_flight == 1
