@@ -24,6 +24,7 @@ from typing import Any, AsyncIterator, Callable
 
 import httpx
 
+from ..terminal_text import clean
 from .catalog import Catalog
 from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
 from .outcomes import (
@@ -657,7 +658,7 @@ def _first_line(data: bytes, width: int = 160) -> str:
     for line in text.splitlines():
         line = " ".join(line.split())
         if line:
-            return line[:width]
+            return clean(line[:width], single_line=True)  # a message for a person: no terminal controls
     return ""
 
 
