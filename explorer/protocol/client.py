@@ -305,7 +305,6 @@ class Connection:
         size = 0
         spill: Path | None = None
         spill_file = None
-        hasher = hashlib.sha256()
         try:
             async for chunk in _decoded_chunks(response):
                 size += len(chunk)
@@ -318,9 +317,7 @@ class Connection:
                     spill = self._new_file(request, ".json" if _is_json(mime) else ".txt")
                     spill_file = open(spill, "wb")
                     spill_file.write(head)
-                    hasher.update(head)
                 spill_file.write(chunk)
-                hasher.update(chunk)
         except _TooLarge:
             return self._too_large(exchange, size, spill, spill_file)
         finally:
