@@ -137,10 +137,6 @@ class Connection:
             headers={"User-Agent": USER_AGENT},
         )
 
-    @property
-    def has_token(self) -> bool:
-        return bool(self._token)
-
     async def __aenter__(self) -> Connection:
         return self
 
@@ -179,9 +175,7 @@ class Connection:
     async def _get_json(self, path: str) -> Any:
         """The decoded JSON of a GET, or a string saying why there is none."""
         url, headers, extensions = self._target(path)
-        headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", **headers}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+        headers = {"Accept": "application/json", **self._shared_headers(redacted=False), **headers}
         try:
             async with self._client.stream("GET", url, headers=headers, extensions=extensions) as response:
                 data, _size, truncated = await _read_limited(response, self.limits.max_json_bytes)
@@ -204,17 +198,21 @@ class Connection:
 
     # -- calls ----------------------------------------------------------------------------------
 
-    def request_headers(self, redacted: bool = True) -> dict[str, str]:
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "application/json, application/x-ndjson, */*",
-            "Accept-Encoding": "gzip, deflate",  # the encodings we decode ourselves, in bounded blocks
-            # v1 refuses every POST without an Origin; v2 /login accepts only the GUI origin.
-            "Origin": self.gui_origin,
-        }
+    def _shared_headers(self, redacted: bool) -> dict[str, str]:
+        """What every request carries: the encodings we decode ourselves (in bounded blocks), and the token."""
+        headers = {"Accept-Encoding": "gzip, deflate"}
         if self._token:
             headers["Authorization"] = "Bearer " + ("<redacted>" if redacted else self._token)
         return headers
+
+    def request_headers(self, redacted: bool = True) -> dict[str, str]:
+        return {
+            "Content-Type": "application/json",
+            "Accept": "application/json, application/x-ndjson, */*",
+            # v1 refuses every POST without an Origin; v2 /login accepts only the GUI origin.
+            "Origin": self.gui_origin,
+            **self._shared_headers(redacted),
+        }
 
     async def call(self, request: CallRequest, on_chunk: ChunkCallback | None = None) -> Outcome:
         """Send one driver call and return exactly one outcome. Only cancellation propagates."""
@@ -259,8 +257,6 @@ class Connection:
         except httpx.HTTPError as exc:
             kind, message = _transport_failure(exc, self.api_origin)
             outcome = Failure(exchange, kind, self._redact(message))
-        except _UnsupportedEncoding as exc:
-            outcome = Failure(exchange, "protocol", f"the body uses a content encoding we do not decode: {exc}")
         exchange.duration_ms = (time.perf_counter() - started) * 1000
         return outcome
 
@@ -602,10 +598,6 @@ class _TooLarge(Exception):
     pass
 
 
-class _UnsupportedEncoding(Exception):
-    pass
-
-
 DECODED_BLOCK = 256 * 1024
 
 
@@ -625,7 +617,7 @@ async def _decoded_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     elif encoding == "deflate":
         decompressor = zlib.decompressobj()
     else:
-        raise _UnsupportedEncoding(encoding)
+        raise httpx.DecodingError(f"the body uses a content encoding we do not decode: {encoding}")
     try:
         async for raw in response.aiter_raw():
             data = raw

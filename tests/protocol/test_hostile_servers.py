@@ -204,3 +204,14 @@ async def test_cancelling_a_call_propagates_and_leaves_no_binary(tmp_path):
             with pytest.raises(asyncio.CancelledError):
                 await task
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_unknown_content_encoding_is_a_protocol_failure_in_calls_and_discovery(tmp_path):
+    brotli = answer("200 OK", {"Content-Type": "application/json", "Content-Encoding": "br"}, b"\x1b\x00\x00")
+    outcome, _ = await call_against(brotli, tmp_path)
+    assert outcome.kind == "failure" and outcome.failure == "protocol"
+    assert "content encoding we do not decode: br" in outcome.message
+    async with HostileServer(brotli) as server:
+        async with Connection(server.origin, token=TOKEN, download_dir=tmp_path) as connection:
+            catalog = await connection.discover()  # never raises
+    assert catalog.generation is None and "content encoding" in catalog.errors[0]
