@@ -185,12 +185,6 @@ class Catalog:
             found = iface.methods[method] = Method(name=method, source="user")
         return found
 
-    def add_user_service(self, interface: str, service: str) -> Service:
-        iface = self.interfaces.get(interface)
-        if iface is None:
-            iface = self.interfaces[interface] = Interface(name=interface, source="user")
-        return iface.services.setdefault(service, Service(service, source="user"))
-
     # -- reading --------------------------------------------------------------------------------
 
     def method(self, interface: str, method: str) -> Method | None:

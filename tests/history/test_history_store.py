@@ -13,7 +13,6 @@ import pytest
 
 from explorer.history import OUTCOME_KINDS, EntryFilter, HistoryError, HistoryStore
 from explorer.history import schema
-from explorer.history import store as store_module
 
 
 @pytest.fixture
