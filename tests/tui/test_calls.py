@@ -175,7 +175,7 @@ async def test_escape_cancels_the_selected_call_in_flight(make_app, make_demo_se
 
 
 async def test_several_calls_can_be_in_flight_at_once(make_app, make_demo_server):
-    slow = make_demo_server(stream_delay=0.2)
+    slow = make_demo_server(stream_delay=0.5)
     app = make_app(server=slow)
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
@@ -183,7 +183,11 @@ async def test_several_calls_can_be_in_flight_at_once(make_app, make_demo_server
         args = {"model": "fake", "messages": [{"role": "user", "content": "hi"}], "stream": True}
         screen.editor.text_area.load_text(json.dumps(args))
         await pilot.press("f5", "f5")
-        await pilot.pause()
+        calls = list(screen.history.calls.values())
+        assert len(calls) == 2
+        while not all(c.chunks for c in calls):  # both streams have started and neither can have ended
+            await pilot.pause(0.02)
+        assert all(c.in_flight for c in calls)
         assert screen.status_bar.in_flight == 2
         await settle(app, pilot)
         assert [c.kind for c in screen.history.calls.values()] == ["stream", "stream"]
