@@ -6,6 +6,7 @@ history can show the request, the headers and the raw head of the body without t
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -127,22 +128,98 @@ class Binary:
         return f"{self.content_type or 'binary'}, {self.size} bytes, saved to {self.path}"
 
 
+STREAM_TEXT_TAIL = 1024 * 1024  # characters of assembled text kept in memory (the end of it)
+STREAM_CHUNK_TAIL = 500  # decoded chunks kept in memory (the last ones); all are in the body file
+
+
+class StreamTail:
+    """What a stream assembles, in bounded memory: counts of everything, the last chunks, the end of the text.
+
+    Adding a chunk costs O(its size), whatever came before it, so a stream of any length is O(n) in all.
+    """
+
+    def __init__(self, text_limit: int = STREAM_TEXT_TAIL, chunk_limit: int = STREAM_CHUNK_TAIL) -> None:
+        self.text_limit = text_limit
+        self.chunks: deque[Any] = deque(maxlen=chunk_limit)
+        self.chunk_count = 0
+        self.text_chars = 0  # characters of text assembled in all, kept or not
+        self.error: str | None = None  # the last in-band `{"type": "error"}` message
+        self._pieces: deque[str] = deque()
+        self._kept = 0  # characters in _pieces
+
+    def add(self, chunk: Any) -> str:
+        """Take one decoded chunk; returns the text it adds (empty for a chunk that is not text)."""
+        self.chunks.append(chunk)
+        self.chunk_count += 1
+        if not isinstance(chunk, dict):
+            return ""
+        if chunk.get("type") == "error":
+            self.error = str(chunk.get("message") or chunk)
+            return ""
+        text = chunk.get("text") if chunk.get("type") == "text" else None
+        if not isinstance(text, str) or not text:
+            return ""
+        self.text_chars += len(text)
+        self._pieces.append(text)
+        self._kept += len(text)
+        while self._kept - len(self._pieces[0]) >= self.text_limit:
+            self._kept -= len(self._pieces.popleft())
+        return text
+
+    def text_after(self, position: int) -> str | None:
+        """The text from character `position` of the whole stream on; None when that part is no longer kept."""
+        wanted = self.text_chars - position
+        if wanted <= 0:
+            return ""
+        if wanted > self._kept:
+            return None
+        parts: list[str] = []
+        got = 0
+        for piece in reversed(self._pieces):  # only the pieces that hold the wanted end
+            parts.append(piece)
+            got += len(piece)
+            if got >= wanted:
+                break
+        joined = "".join(reversed(parts))
+        return joined[len(joined) - wanted :]
+
+    @property
+    def text(self) -> str:
+        """The end of the assembled text: at most `text_limit` characters."""
+        joined = "".join(self._pieces)
+        return joined[-self.text_limit :] if len(joined) > self.text_limit else joined
+
+
 @dataclass
 class Stream:
-    """An `application/x-ndjson` answer: chunks as they arrived and the text they assemble."""
+    """An `application/x-ndjson` answer. Memory keeps a bounded tail; the whole body is in `saved_path`."""
 
     exchange: Exchange
-    chunks: list[Any] = field(default_factory=list)  # decoded lines (a line that is not JSON stays a str)
-    text: str = ""  # the `text` of every `{"type":"text"}` chunk, in order
+    chunks: list[Any] = field(default_factory=list)  # the last chunks (at most STREAM_CHUNK_TAIL), decoded
+    text: str = ""  # the `text` of the `{"type":"text"}` chunks, in order: the end of it when truncated
     error: str | None = None  # an in-band `{"type":"error"}` line, or a cut connection
     complete: bool = True
     saved_path: Path | None = None  # the raw ndjson as received
+    chunk_count: int = -1  # chunks received in all; -1 means len(chunks)
+    text_chars: int = -1  # characters of text assembled in all; -1 means len(text)
     kind: OutcomeKind = field(default="stream", init=False)
+
+    def __post_init__(self) -> None:
+        if self.chunk_count < 0:
+            self.chunk_count = len(self.chunks)
+        if self.text_chars < 0:
+            self.text_chars = len(self.text)
+
+    @property
+    def text_truncated(self) -> bool:
+        """Only the end of the text is in `text` (the whole stream is in the body file)."""
+        return self.text_chars > len(self.text)
 
     @property
     def summary(self) -> str:
         state = "complete" if self.complete and not self.error else f"incomplete: {self.error}"
-        return f"stream of {len(self.chunks)} chunks ({state})"
+        cut = f", text cut to its last {len(self.text)} of {self.text_chars} characters" if self.text_truncated else ""
+        return f"stream of {self.chunk_count} chunks ({state}{cut})"
 
 
 @dataclass

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol.client import CallRequest
-from ..protocol.outcomes import Outcome
+from ..protocol.outcomes import Outcome, StreamTail
 
 _keys = itertools.count(1)
 
@@ -43,7 +43,7 @@ class Call:
     size: int | None = None
     outcome: Outcome | None = None
     entry: Any = None  # a history Entry, for calls loaded from the store
-    chunks: list[Any] = field(default_factory=list)  # stream chunks as they arrive
+    stream: StreamTail | None = None  # a stream being received: counts, the last chunks, the end of the text
     message: str = ""  # for a call that ended without an outcome object (cancelled)
     worker: Any = None
 

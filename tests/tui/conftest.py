@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import time
 from pathlib import Path
 from typing import Any, Callable
+
+from rich.console import Console
 
 import pytest
 
 from explorer.session import Session, open_session
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.main import MainScreen
+from explorer.tui.widgets.text_view import TextView
 
 SIZE = (120, 40)
 
@@ -59,3 +64,25 @@ async def settle(app: ExplorerApp, pilot: Any) -> None:
     """Wait for every call in flight to finish and the screen to catch up."""
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], Any], timeout: float = 10.0, what: str = "") -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+def shown(screen: Any, selector: str) -> str:
+    """The plain text a widget shows: a TextView's lines, or a Static's content printed without styles."""
+    widget = screen.query_one(selector)
+    if isinstance(widget, TextView):
+        return widget.text
+    content = widget.content
+    if isinstance(content, str):
+        return content
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    console.print(content)
+    return console.file.getvalue()

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from typing import Any
 
 import httpx
-from rich.console import Console
 
 from explorer.tui.calls import Call
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, ready, settle
+from .conftest import SIZE, ready, settle, shown, wait_until
 
 
 def kv_set_template() -> str:
@@ -28,16 +26,6 @@ async def send(app: Any, pilot: Any, screen: Any, interface: str, method: str, a
     call = screen.history.selected
     assert call is not None
     return call
-
-
-def shown(screen: Any, selector: str) -> str:
-    """The plain text a Static shows (Rich renderables printed without styles)."""
-    content = screen.query_one(selector).content
-    if isinstance(content, str):
-        return content
-    console = Console(width=200, file=io.StringIO(), color_system=None)
-    console.print(content)
-    return console.file.getvalue()
 
 
 async def test_enter_on_a_tree_method_fills_the_template_and_focuses_the_editor(make_app):
@@ -144,16 +132,12 @@ async def test_stream_chunks_appear_before_the_stream_ends(make_app, make_demo_s
     async with app.run_test(size=SIZE) as pilot:
         screen, call = await send_a_stream(app, pilot)
         log = screen.query_one("#result-chunks")
-        seen_live = False
-        while not call.worker.is_finished:
-            await pilot.pause(0.02)
-            if call.kind == "pending" and call.chunks and log.line_count > 0:
-                seen_live = True
-                assert "This is a fake" in shown(screen, "#result-body")
-        assert seen_live, "no chunk was shown while the stream was still running"
+        await wait_until(pilot, lambda: call.kind == "pending" and log.line_count > 0, what="a chunk in the log")
+        assert "This is a fake" in shown(screen, "#result-body")
+        assert call.worker is not None and not call.worker.is_finished, "the stream ended before it was shown"
         await settle(app, pilot)
         assert call.kind == "stream" and call.outcome.complete
-        assert log.line_count == len(call.outcome.chunks)
+        assert log.line_count == len(call.outcome.chunks) == call.outcome.chunk_count
         assert "offline on your own machine" in shown(screen, "#result-body").replace("\n", " ")
 
 
@@ -162,14 +146,14 @@ async def test_escape_cancels_the_selected_call_in_flight(make_app, make_demo_se
     app = make_app(server=slow)
     async with app.run_test(size=SIZE) as pilot:
         screen, call = await send_a_stream(app, pilot)
-        while not call.chunks:  # in flight for sure: the first chunk arrived
-            await pilot.pause(0.02)
+        # in flight for sure: the first chunk arrived
+        await wait_until(pilot, lambda: call.stream is not None and call.stream.chunk_count > 0, what="a chunk")
         assert screen.status_bar.in_flight == 1
         await pilot.press("escape")
         await settle(app, pilot)
         assert call.kind == "failure" and call.message == "cancelled"
         assert screen.status_bar.in_flight == 0
-        assert len(call.chunks) < 7  # it did not run to the end
+        assert call.stream.chunk_count < 7  # it did not run to the end
         entry = app.session.history.get(call.entry_id) if call.entry_id else app.session.history.list(limit=1)[0]
         assert entry.kind == "failure" and "cancelled" in (entry.error_message or "")
 
@@ -185,8 +169,8 @@ async def test_several_calls_can_be_in_flight_at_once(make_app, make_demo_server
         await pilot.press("f5", "f5")
         calls = list(screen.history.calls.values())
         assert len(calls) == 2
-        while not all(c.chunks for c in calls):  # both streams have started and neither can have ended
-            await pilot.pause(0.02)
+        # both streams have started and neither can have ended
+        await wait_until(pilot, lambda: all(c.stream is not None for c in calls), what="both streams")
         assert all(c.in_flight for c in calls)
         assert screen.status_bar.in_flight == 2
         await settle(app, pilot)

@@ -12,6 +12,7 @@ import pytest
 from explorer.config import ENV_ORIGIN, ENV_TOKEN, Profile, ProfileStore
 from explorer.session import open_session
 from explorer.tui.app import ExplorerApp
+from explorer.tui.widgets.catalog_tree import MethodRef
 from explorer.protocol.origins import derive_api_origin
 from explorer.tui.connecting import needs_connect, open_chosen_session
 from explorer.tui.screens.connect import ConnectScreen
@@ -145,10 +146,16 @@ async def test_a_history_file_that_is_not_ours_is_reported_and_left_untouched(de
         origin=demo_server.origin, token=demo_server.token, history_path=history))
     async with app.run_test(size=SIZE) as pilot:
         await until_idle(app, pilot)
-        assert isinstance(app.screen, ProblemScreen)
-        assert "not a SQLite database" in app.screen.message and str(history) in app.screen.message
-        await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.status_bar.history_off
+        said = [n.message for n in app._notifications]
+        assert any("not a SQLite database" in m and str(history) in m for m in said), said
+        screen.open_method(MethodRef("puter-kvstore", "set", None))
+        screen.editor.text_area.load_text('{"key": "k", "value": 1}')
+        await pilot.press("f5")  # calls are still made, only not recorded
+        await until_idle(app, pilot)
+        call = screen.history.selected
+        assert call.kind == "result" and call.entry_id is None
     assert history.read_bytes() == before
     assert sorted(p.name for p in explorer_home.iterdir() if p.name.startswith("history")) == ["history.sqlite3"]
 

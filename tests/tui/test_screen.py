@@ -9,8 +9,8 @@ from explorer.tui.screens.help import HelpScreen
 from explorer.tui.widgets.catalog_tree import MethodRef
 from explorer.tui.widgets.history_pane import PAGE_SIZE
 
-from .conftest import SIZE, ready, settle
-from .test_calls import send, shown
+from .conftest import SIZE, ready, settle, shown, wait_until
+from .test_calls import send
 
 
 async def test_a_user_keymap_rebinds_send(make_app):
@@ -46,15 +46,18 @@ async def test_add_method_calls_something_the_tree_does_not_list(make_app):
         screen = await ready(app, pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        for selector, value in (("#add-interface", "hello-world"), ("#add-method", "greet")):
+        assert screen.catalog.method("hello-world", "shout") is None
+        for selector, value in (("#add-interface", "hello-world"), ("#add-method", "shout")):
             app.screen.query_one(selector).value = value
         await pilot.click("#add-ok")
         await pilot.pause()
-        assert (screen.editor.interface, screen.editor.method) == ("hello-world", "greet")
-        assert screen.catalog.method("hello-world", "greet").source in ("user", "catalogue", "server")
+        assert (screen.editor.interface, screen.editor.method) == ("hello-world", "shout")
+        assert screen.catalog.method("hello-world", "shout").source == "user"
         await pilot.press("f5")
         await settle(app, pilot)
-        assert screen.history.selected.kind in ("result", "driver_error")
+        call = screen.history.selected
+        assert call.title == "hello-world.shout"
+        assert call.kind == "driver_error" and call.outcome.normalised_code == "not_found"
 
 
 async def test_past_entries_load_page_by_page_and_search_filters_them(make_app, explorer_home):

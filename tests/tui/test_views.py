@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from explorer.protocol.outcomes import Binary, Exchange, Result
+from explorer.protocol.outcomes import Binary, Exchange, Result, Stream
 from explorer.tui import keymap
 from explorer.tui.calls import Call
 from explorer.tui.safe import clean, safe_text
@@ -33,24 +33,43 @@ def _call(outcome) -> Call:
     return call
 
 
-def test_a_huge_result_is_cut_to_its_head():
-    value = ["x" * 100] * 5000  # ~600 KB of pretty JSON
-    summary, body = render.result_parts(_call(Result(_exchange(size=600_000), value=value)))
-    note = body.renderables[0]
-    assert "cut" in note.plain
-    assert len(body.renderables[1].code) == render.PRETTY_LIMIT
+def test_a_huge_result_comes_in_batches_the_first_one_small_and_nothing_is_cut():
+    value = [{"n": n, "text": "x" * 100, "nested": {"ok": True}} for n in range(20_000)]  # ~3 MB pretty
+    prepared = render.prepare(_call(Result(_exchange(size=3_000_000), value=value)))
+    assert prepared.body is not None and prepared.body.language == "json"
+    batches = list(prepared.body.batches)
+    assert len(batches) > 3
+    assert sum(len(line) + 1 for line in batches[0]) <= render.FIRST_BATCH_CHARS + 200
+    lines = [line for batch in batches for line in batch]
+    assert lines == json.dumps(value, indent=2).split("\n")
+
+
+def test_json_lines_escape_c1_controls_that_json_itself_leaves_alone():
+    prepared = render.prepare(_call(Result(_exchange(), value={"csi": "\x9b2J", "sep": "a\u2028b"})))
+    text = "\n".join(line for batch in prepared.body.batches for line in batch)
+    assert "\\x9b2J" in text and "\x9b" not in text and "\u2028" not in text
 
 
 def test_binary_view_has_path_type_size_sha_and_a_hex_dump(tmp_path: Path):
     outcome = Binary(_exchange(), tmp_path / "f.wav", "audio/wav", 4, "ab" * 32, "f.wav", head=b"RIFF")
-    summary, body = render.result_parts(_call(outcome))
-    assert "audio/wav" in summary.plain and "ab" * 32 in summary.plain and "f.wav" in summary.plain
-    assert body.plain.startswith("0000  52 49 46 46")
+    prepared = render.prepare(_call(outcome))
+    assert "audio/wav" in prepared.summary.plain and "ab" * 32 in prepared.summary.plain
+    assert "f.wav" in prepared.summary.plain
+    assert next(prepared.body.batches)[0].startswith("0000  52 49 46 46")
 
 
 def test_raw_view_escapes_control_characters():
     outcome = Result(_exchange(body_head=b'{"a": "\x1b[2J"}'), value={"a": "\x1b[2J"})
-    assert "\\x1b[2J" in render.raw_view(_call(outcome)).plain
+    raw = "\n".join(render.raw_lines(_call(outcome)))
+    assert "\\x1b[2J" in raw and "\x1b" not in raw
+
+
+def test_a_stream_cut_to_its_tail_says_so_and_where_the_whole_is(tmp_path: Path):
+    outcome = Stream(_exchange(), text="end of it", text_chars=5_000_000, chunk_count=90_000,
+                     saved_path=tmp_path / "s.ndjson")
+    prepared = render.prepare(_call(outcome))
+    assert "the last 9 of 5000000 characters" in prepared.summary.plain
+    assert "s.ndjson" in prepared.body.note and next(prepared.body.batches) == ["end of it"]
 
 
 def test_headers_are_data_not_markup():

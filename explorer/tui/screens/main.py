@@ -1,7 +1,8 @@
 """The main screen: method tree | args editor | history and outcome, with the calls it runs.
 
 Each call runs in its own worker (group "calls", not exclusive): several may be in flight and the UI
-never waits for one. Cancelling a worker cancels the HTTP request inside `Session.call`.
+never waits for one. Cancelling a worker cancels the HTTP request inside `Session.call`. A stream's
+chunks only update the call's bounded tail; the screen shows what is new at most `FLUSH_HZ` times a second.
 """
 
 from __future__ import annotations
@@ -10,18 +11,19 @@ import asyncio
 import json
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TextArea
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from ...export import TOKEN_VARIABLE, export_call
 from ...history import HistoryError
 from ...protocol.catalog import Catalog
 from ...protocol.client import CallRequest
+from ...protocol.outcomes import StreamTail
 from .. import keymap
 from ..calls import Call
 from ..compare import call_value, diff_text, entry_value, label
@@ -36,6 +38,7 @@ from .diff import DiffScreen
 from .export import ExportScreen
 
 EXPORT_NAMES = {"curl": "curl", "httpx": "httpx", "puterjs": "puter.js"}
+FLUSH_HZ = 20  # redraws of streams in flight per second, at most
 
 
 class MainScreen(Screen[None]):
@@ -51,6 +54,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session: Any = None
         self.catalog: Catalog | None = None
+        self._streaming: set[Call] = set()  # calls with chunks not yet shown
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status-bar")
@@ -63,6 +67,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_interval(1 / FLUSH_HZ, self._flush_streams)
         self.post_message(self.Ready())
 
     # -- parts ---------------------------------------------------------------------------------
@@ -98,6 +103,11 @@ class MainScreen(Screen[None]):
         self.history.store = getattr(session, "history", None)
         if self.history.store is not None:
             self.history.reload()
+        problem = getattr(session, "history_problem", None)
+        if problem:
+            bar.history_off = True
+            self.notify(clean(f"history is off: {problem}"), title="Calls are not recorded", severity="warning",
+                        markup=False, timeout=15)
         catalog = await session.discover()
         self.set_catalog(catalog)
 
@@ -162,12 +172,18 @@ class MainScreen(Screen[None]):
 
     async def _run_call(self, call: Call, request: CallRequest, replay_of: int | None) -> None:
         def on_chunk(chunk: Any) -> None:
-            call.chunks.append(chunk)
-            self.history.update_call(call)
-            self.outcome_view.add_chunk(call)
+            if call.stream is None:
+                call.stream = StreamTail()
+            call.stream.add(chunk)
+            self._streaming.add(call)
+
+        def on_warning(message: str) -> None:
+            self.notify(clean(message), title="History", severity="warning", markup=False, timeout=10)
 
         try:
-            entry_id, outcome = await self.session.call(request, on_chunk=on_chunk, replay_of=replay_of)
+            entry_id, outcome = await self.session.call(
+                request, on_chunk=on_chunk, replay_of=replay_of, on_warning=on_warning
+            )
         except asyncio.CancelledError:
             call.cancelled()
             self._call_changed(call)
@@ -179,7 +195,16 @@ class MainScreen(Screen[None]):
             call.finish(entry_id, outcome)
             self._call_changed(call)
 
+    def _flush_streams(self) -> None:
+        """Show what streams in flight received since the last tick: one redraw per call, not per chunk."""
+        streaming, self._streaming = self._streaming, set()
+        for call in streaming:
+            if call.outcome is None:
+                self.history.update_call(call)
+                self.outcome_view.flush_stream(call)
+
     def _call_changed(self, call: Call) -> None:
+        self._streaming.discard(call)
         self.history.update_call(call)
         if self.outcome_view.call is call:
             self.outcome_view.show(call)
@@ -240,22 +265,33 @@ class MainScreen(Screen[None]):
         new = self.history.selected
         if new is None:
             return
-        store = self.history.store
         marked = self.history.marked
-        try:
-            if marked is not None and marked.key != new.key:
-                old_label, old = label(marked), call_value(marked, store)
-            elif new.replay_of is not None:
-                old_label, old = f"#{new.replay_of} (the original)", entry_value(store, new.replay_of)
-            else:
-                self.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
-                            severity="warning")
-                return
-            value = call_value(new, store)
-        except (LookupError, HistoryError) as why:
-            self.notify(clean(str(why)), title="Cannot diff", severity="warning", markup=False)
+        if marked is not None and marked.key != new.key:
+            old: Call | int = marked
+        elif new.replay_of is not None:
+            old = new.replay_of
+        else:
+            self.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
+                        severity="warning")
             return
-        self.app.push_screen(DiffScreen(old_label, label(new), diff_text(old, value)))
+        self._diff(old, new, self.history.store)
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def _diff(self, old: Call | int, new: Call, store: Any) -> None:
+        """Read and compare the two values off the event loop (a body may be megabytes)."""
+        try:
+            if isinstance(old, Call):
+                old_label, old_value = label(old), call_value(old, store)
+            else:
+                old_label, old_value = f"#{old} (the original)", entry_value(store, old)
+            text = diff_text(old_value, call_value(new, store))
+        except (LookupError, HistoryError, OSError) as why:
+            self.app.call_from_thread(
+                self.notify, clean(str(why)), title="Cannot diff", severity="warning", markup=False
+            )
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.app.push_screen, DiffScreen(old_label, label(new), text))
 
     def export_text(self, call: Call, fmt: str) -> str:
         """The selected call as a snippet; the token stays in the environment ($PUTER_AUTH_TOKEN)."""
@@ -297,5 +333,7 @@ class MainScreen(Screen[None]):
     def action_load_more(self) -> None:
         if self.history.store is None:
             self.notify("no history store in use", severity="warning")
-        elif not self.history.load_more():
+        elif not self.history.has_more:
             self.notify("no more history")
+        else:
+            self.history.load_more()

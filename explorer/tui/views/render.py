@@ -1,27 +1,30 @@
 """What each tab of the outcome view shows, built from data only (never from markup).
 
-Large content is cut: above `PRETTY_LIMIT` characters only the head is shown with the path of the saved
-body, so a multi-megabyte answer never reaches a widget.
+`prepare(call)` does the heavy part (formatting JSON, reading saved bodies) and is meant for a thread
+worker: a body is a series of line batches, so the first lines of a huge result can be shown while the
+rest is still being formatted. Everything else here is small and cheap.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.text import Text
 
 from ...protocol.outcomes import Binary, DriverError, Failure, Result, Stream, normalise_code
 from ..calls import KIND_LABELS, Call
 from ..safe import clean, safe_text
 
-PRETTY_LIMIT = 200_000  # characters of pretty text rendered at most
 HEAD_BYTES = 4096  # bytes of a saved body read back for the Raw and hex views
+SAVED_HEAD_BYTES = 1024 * 1024  # bytes of a saved body too large to parse that are shown as text
 HEX_BYTES = 512  # bytes shown in a hex dump
 STREAM_HEAD_BYTES = 4 * 1024 * 1024  # how much of a stored stream is read back to show its chunks
+MAX_CHUNK_LINES = 5000  # chunk log lines shown for a stored stream
+FIRST_BATCH_CHARS = 16 * 1024  # the first lines of a body come quickly...
+BATCH_CHARS = 512 * 1024  # ...the rest in larger batches
 HEX_WIDTH = 8  # bytes per hex dump line: fits the narrow outcome pane
 
 KIND_STYLES = {
@@ -33,7 +36,6 @@ KIND_STYLES = {
     "failure": "white on red3",
 }
 _BADGE_WIDTH = max(len(label) for label in KIND_LABELS.values()) + 2
-SYNTAX_THEME = "monokai"
 
 
 # -- small formatters -------------------------------------------------------------------------------
@@ -80,18 +82,7 @@ def fields(*pairs: tuple[str, Any]) -> Text:
     return text
 
 
-def json_view(text: str, *, saved_path: Any = None) -> RenderableType:
-    """Highlighted JSON, cut at PRETTY_LIMIT with a note saying where the whole body is."""
-    if len(text) <= PRETTY_LIMIT:
-        return Syntax(clean(text), "json", theme=SYNTAX_THEME, word_wrap=True, background_color="default")
-    head = clean(text[:PRETTY_LIMIT])
-    note = Text(f"… cut: {len(text)} characters, first {PRETTY_LIMIT} shown", style="bold yellow")
-    if saved_path:
-        note.append_text(safe_text(f"; whole body saved at {saved_path}"))
-    return Group(note, Syntax(head, "json", theme=SYNTAX_THEME, word_wrap=True, background_color="default"))
-
-
-def hex_dump(data: bytes, limit: int = HEX_BYTES) -> Text:
+def hex_lines(data: bytes, limit: int = HEX_BYTES) -> list[str]:
     lines = []
     for offset in range(0, min(len(data), limit), HEX_WIDTH):
         row = data[offset : offset + HEX_WIDTH]
@@ -100,12 +91,13 @@ def hex_dump(data: bytes, limit: int = HEX_BYTES) -> Text:
         lines.append(f"{offset:04x}  {hexes:<{HEX_WIDTH * 3 - 1}}  {ascii_}")
     if len(data) > limit:
         lines.append(f"… {len(data) - limit} more bytes in the head")
-    return Text("\n".join(lines) or "(empty)")
+    return lines or ["(empty)"]
 
 
-def raw_text(data: bytes | str) -> Text:
+def text_lines(data: bytes | str) -> list[str]:
+    """Lines of text to show as they are: controls made visible, tabs as spaces."""
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    return safe_text(text[:PRETTY_LIMIT])
+    return clean(text).expandtabs(4).split("\n")
 
 
 def read_head(path: Any, limit: int = HEAD_BYTES) -> bytes:
@@ -134,7 +126,7 @@ def row_text(call: Call, *, marked: bool = False) -> Text:
     text.append("\n  ")  # the details line: indented a little, so that it fits the narrow pane
     text.append_text(safe_text(call.service or "default service", "italic", single_line=True))
     if call.kind == "pending":
-        details = [f"{len(call.chunks)} chunks" if call.chunks else "in flight…"]
+        details = [f"{call.stream.chunk_count} chunks" if call.stream and call.stream.chunk_count else "in flight…"]
     else:
         status = f"HTTP {call.status}" if call.status is not None else "no answer"
         details = [status, human_duration(call.duration_ms), human_size(call.size)]
@@ -149,8 +141,66 @@ def row_text(call: Call, *, marked: bool = False) -> Text:
 # -- the Result tab ----------------------------------------------------------------------------
 
 
-def result_parts(call: Call) -> tuple[Text, RenderableType | None]:
-    """(summary, body) for the Result tab. The stream chunk log is kept by the widget itself."""
+@dataclass
+class Body:
+    """What the Result (or Request, Raw) tab shows under its summary: lines, in batches."""
+
+    language: str  # "json" (highlighted) or "text"
+    batches: Iterator[list[str]]
+    note: str = ""  # what is not shown, and where the whole of it is
+
+
+@dataclass
+class Prepared:
+    """Everything the tabs show for one call, made off the event loop."""
+
+    summary: Text
+    body: Body | None
+    request: list[str]
+    headers: Text
+    raw: list[str]
+    chunks: list[str] | None = None  # the chunk log of a stream (None: no log)
+    notes: list[str] = field(default_factory=list)
+
+
+def prepare(call: Call) -> Prepared:
+    """The tabs' content for `call`; reads saved bodies and formats JSON, so: call it in a thread."""
+    summary, body = result_parts(call)
+    chunks = None
+    if call.kind == "stream" or (call.outcome is None and call.entry is None and call.stream is not None):
+        chunks = stream_chunk_lines(call)
+    return Prepared(summary, body, request_lines(call), headers_view(call), raw_lines(call), chunks)
+
+
+def json_batches(value: Any) -> Iterator[list[str]]:
+    """Indented JSON, a batch of lines at a time (the first batch small, so that it shows at once)."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=str)
+    pieces: list[str] = []
+    size, carry, limit = 0, "", FIRST_BATCH_CHARS
+    for piece in encoder.iterencode(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= limit:
+            *lines, carry = clean(carry + "".join(pieces)).split("\n")
+            pieces, size, limit = [], 0, BATCH_CHARS
+            yield lines
+    yield clean(carry + "".join(pieces)).split("\n")
+
+
+def _once(lines: list[str]) -> Iterator[list[str]]:
+    yield lines
+
+
+def json_body(value: Any, note: str = "") -> Body:
+    return Body("json", json_batches(value), note)
+
+
+def text_body(data: bytes | str, note: str = "") -> Body:
+    return Body("text", _once(text_lines(data)), note)
+
+
+def result_parts(call: Call) -> tuple[Text, Body | None]:
+    """(summary, body) for the Result tab."""
     outcome = call.outcome
     if isinstance(outcome, Result):
         summary = fields(
@@ -160,8 +210,8 @@ def result_parts(call: Call) -> tuple[Text, RenderableType | None]:
             ("saved", outcome.saved_path),
         )
         if outcome.saved_path is not None:
-            return summary, raw_text(outcome.exchange.body_head)
-        return summary, json_view(pretty_json(outcome.value))
+            return summary, saved_body(outcome.saved_path, outcome.exchange.size, outcome.exchange.body_head)
+        return summary, json_body(outcome.value)
     if isinstance(outcome, DriverError):
         summary = fields(
             ("code", outcome.code),
@@ -171,7 +221,7 @@ def result_parts(call: Call) -> tuple[Text, RenderableType | None]:
             ("nominal status", outcome.nominal_status),
             ("retryable", "yes" if outcome.retryable else None),
         )
-        return summary, json_view(pretty_json(outcome.body)) if outcome.body is not None else None
+        return summary, json_body(outcome.body) if outcome.body is not None else None
     if isinstance(outcome, Binary):
         summary = fields(
             ("saved to", outcome.path),
@@ -179,27 +229,56 @@ def result_parts(call: Call) -> tuple[Text, RenderableType | None]:
             ("size", f"{outcome.size} bytes"),
             ("sha256", outcome.sha256),
         )
-        return summary, hex_dump(outcome.head)
+        return summary, Body("text", _once(hex_lines(outcome.head)))
     if isinstance(outcome, Stream):
-        summary = fields(
-            ("chunks", len(outcome.chunks)),
-            ("state", "complete" if outcome.complete and not outcome.error else "incomplete"),
-            ("error", outcome.error),
-            ("saved to", outcome.saved_path),
-        )
-        return summary, assembled_text(outcome.text)
+        return stream_summary(outcome), stream_body(outcome.text, outcome.text_chars, outcome.saved_path)
     if isinstance(outcome, Failure):
         summary = fields(("failure", outcome.failure), ("message", outcome.message), ("saved to", outcome.saved_path))
         return summary, None
     if call.entry is not None:
         return _entry_result_parts(call)
     if call.kind == "pending":
-        note = Text("waiting for the server…", style="italic")
-        return note, assembled_text(stream_text(call.chunks)) if call.chunks else None
+        if call.stream is not None:
+            return live_stream_summary(call), stream_body(call.stream.text, call.stream.text_chars, None)
+        return Text("waiting for the server…", style="italic"), None
     return fields(("failure", call.message or call.kind)), None
 
 
-def _entry_result_parts(call: Call) -> tuple[Text, RenderableType | None]:
+def stream_summary(outcome: Stream) -> Text:
+    return fields(
+        ("chunks", outcome.chunk_count),
+        ("state", "complete" if outcome.complete and not outcome.error else "incomplete"),
+        ("error", outcome.error),
+        ("text", f"the last {len(outcome.text)} of {outcome.text_chars} characters" if outcome.text_truncated else None),
+        ("saved to", outcome.saved_path),
+    )
+
+
+def live_stream_summary(call: Call) -> Text:
+    tail = call.stream
+    assert tail is not None
+    return fields(("receiving", f"{tail.chunk_count} chunks, {tail.text_chars} characters so far"))
+
+
+def stream_body(text: str, total: int, saved_path: Any) -> Body:
+    note = ""
+    if total > len(text):
+        note = f"… only the last {len(text)} of {total} characters are shown"
+        if saved_path:
+            note += f"; the whole stream is saved at {saved_path}"
+    return text_body(text, note)
+
+
+def saved_body(path: Any, size: int | None, fallback: bytes) -> Body:
+    """A JSON body too large to parse: its first part, as received."""
+    head = read_head(path, SAVED_HEAD_BYTES) or fallback
+    note = f"… {human_size(size)} of JSON is too large to parse here; its first {human_size(len(head))} as received"
+    if path:
+        note += f"; the whole body is saved at {path}"
+    return text_body(head, note)
+
+
+def _entry_result_parts(call: Call) -> tuple[Text, Body | None]:
     entry = call.entry
     if entry.kind == "driver_error":
         summary = fields(
@@ -215,7 +294,7 @@ def _entry_result_parts(call: Call) -> tuple[Text, RenderableType | None]:
             ("size", f"{entry.size} bytes" if entry.size is not None else None),
             ("sha256", entry.body_sha256),
         )
-        return summary, hex_dump(read_head(entry.body_path))
+        return summary, Body("text", _once(hex_lines(read_head(entry.body_path))))
     else:
         summary = fields(
             ("summary", entry.summary),
@@ -224,16 +303,19 @@ def _entry_result_parts(call: Call) -> tuple[Text, RenderableType | None]:
             ("saved to", entry.body_path),
         )
     if entry.kind == "stream":
-        return summary, assembled_text(stream_text(entry_chunks(entry)))
+        text = entry.result_inline if isinstance(entry.result_inline, str) else stream_text(entry_chunks(entry))
+        return summary, text_body(text)
     inline = entry.result_inline
     if inline is None:
+        if entry.kind == "result" and entry.body_path:
+            return summary, saved_body(entry.body_path, entry.size, b"")
         return summary, None
     if isinstance(inline, str):
         try:
             inline = json.loads(inline)
         except ValueError:
-            return summary, raw_text(inline)
-    return summary, json_view(pretty_json(inline), saved_path=entry.body_path)
+            return summary, text_body(inline)
+    return summary, json_body(inline)
 
 
 def stream_text(chunks: list[Any]) -> str:
@@ -243,11 +325,13 @@ def stream_text(chunks: list[Any]) -> str:
     )
 
 
-def entry_chunks(entry: Any) -> list[Any]:
-    """The chunks of a stored stream: its body file holds one JSON document per line."""
+def entry_chunks(entry: Any, limit: int = MAX_CHUNK_LINES) -> list[Any]:
+    """The first chunks of a stored stream: its body file holds one JSON document per line."""
     chunks: list[Any] = []
     raw = read_head(entry.body_path, STREAM_HEAD_BYTES).decode("utf-8", "replace") if entry.body_path else ""
     for line in raw.splitlines():
+        if len(chunks) >= limit:
+            break
         if not line.strip():
             continue
         try:
@@ -257,28 +341,39 @@ def entry_chunks(entry: Any) -> list[Any]:
     return chunks
 
 
-def assembled_text(text: str) -> Text:
-    if len(text) > PRETTY_LIMIT:
-        text = text[:PRETTY_LIMIT] + f"\n… cut at {PRETTY_LIMIT} characters"
-    return safe_text(text)
+def stream_chunk_lines(call: Call) -> list[str]:
+    outcome = call.outcome
+    if isinstance(outcome, Stream):
+        chunks = list(outcome.chunks)
+        skipped = outcome.chunk_count - len(chunks)
+    elif call.stream is not None:
+        chunks = list(call.stream.chunks)
+        skipped = call.stream.chunk_count - len(chunks)
+    elif call.entry is not None:
+        chunks, skipped = entry_chunks(call.entry), 0
+    else:
+        chunks, skipped = [], 0
+    lines = [f"… {skipped} earlier chunks are in the saved body"] if skipped > 0 else []
+    return lines + [chunk_line(c) for c in chunks]
 
 
 def chunk_line(chunk: Any) -> str:
     """One line of the live chunk log (the Log widget shows plain text, never markup)."""
     line = chunk if isinstance(chunk, str) else json.dumps(chunk, ensure_ascii=False, default=str)
-    return clean(line, single_line=True)[:2000]
+    return clean(line[:2000], single_line=True)
 
 
 # -- the other tabs ------------------------------------------------------------------------------
 
 
-def request_view(call: Call) -> RenderableType:
+def request_lines(call: Call) -> list[str]:
     if not call.request_body:
-        return Text("(nothing sent)", style="dim")
+        return ["(nothing sent)"]
     try:
-        return json_view(pretty_json(json.loads(call.request_body)))
+        value = json.loads(call.request_body)
     except ValueError:
-        return raw_text(call.request_body)
+        return text_lines(call.request_body)
+    return [line for batch in json_batches(value) for line in batch]
 
 
 def headers_view(call: Call) -> Text:
@@ -302,22 +397,23 @@ def headers_view(call: Call) -> Text:
     return text if text else Text("(no headers)", style="dim")
 
 
-def raw_view(call: Call) -> Text:
+def raw_lines(call: Call) -> list[str]:
+    """The head of the response body as text (`HEAD_BYTES` at most)."""
     outcome = call.outcome
     if outcome is not None:
         head = outcome.exchange.body_head
         if not head and isinstance(outcome, Binary):
             head = outcome.head
-        return raw_text(head) if head else Text("(empty body)", style="dim")
+        return text_lines(head[:HEAD_BYTES]) if head else ["(empty body)"]
     if call.entry is not None:
         head = read_head(call.entry.body_path)
         if head:
-            return raw_text(head)
+            return text_lines(head)
         inline = call.entry.result_inline
         if inline is not None:
             text = inline if isinstance(inline, str) else json.dumps(inline, ensure_ascii=False)
-            return raw_text(text[:HEAD_BYTES])
-        return Text("(no body kept)", style="dim")
-    if call.chunks:
-        return raw_text("\n".join(chunk_line(c) for c in call.chunks)[:HEAD_BYTES])
-    return Text("(no response yet)", style="dim")
+            return text_lines(text[:HEAD_BYTES])
+        return ["(no body kept)"]
+    if call.stream is not None and call.stream.chunk_count:
+        return text_lines("\n".join(chunk_line(c) for c in list(call.stream.chunks)[:50])[:HEAD_BYTES])
+    return ["(no response yet)"]

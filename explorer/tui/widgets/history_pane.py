@@ -2,21 +2,25 @@
 
 Past entries are loaded 20 at a time (more when the cursor nears the end, or on the load-more key).
 The search box filters both: the store through `EntryFilter(text=...)`, this session's calls by text.
+Every query runs in a thread worker and comes back as a `PageLoaded` message; a search is exclusive,
+so a keystroke's query replaces the one before it and a stale page is dropped.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from .. import keymap
 from ..calls import Call
+from ..safe import clean
 from ..views.render import row_text
 
 PAGE_SIZE = 20  # a screenful and more: the pane shows about eight entries
@@ -55,6 +59,13 @@ class HistoryPane(Vertical):
             self.call = call
             super().__init__()
 
+    class PageLoaded(Message):
+        """A page of past entries, read in a thread; `before` and `query` say which page it is."""
+
+        def __init__(self, query: str, before: int | None, entries: list[Any], error: str | None = None) -> None:
+            self.query, self.before, self.entries, self.error = query, before, entries, error
+            super().__init__()
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store: Any = None  # a HistoryStore, or None
@@ -62,6 +73,7 @@ class HistoryPane(Vertical):
         self._live: list[str] = []  # keys of this session's calls, oldest first
         self._stored: list[str] = []  # keys of entries from the store, newest first
         self._more = False
+        self._loading = False
         self._query = ""
         self.marked: Call | None = None  # the call a diff compares against
 
@@ -100,35 +112,65 @@ class HistoryPane(Vertical):
 
     def reload(self) -> None:
         """Start the stored part of the list again (after a search change)."""
-        for key in self._stored:
-            self.calls.pop(key, None)
-        self._stored = []
         self._more = self.store is not None
-        self.load_more()
+        self._fetch(None)
 
-    def load_more(self) -> int:
-        """Load the next page of past entries. Returns how many were added."""
-        if self.store is None or not self._more:
-            return 0
-        live_ids = {self.calls[k].entry_id for k in self._live}
+    def load_more(self) -> bool:
+        """Ask for the next page of past entries; False when there is none to ask for."""
+        if self.store is None or not self._more or self._loading:
+            return False
         before = min((self.calls[k].entry_id for k in self._stored), default=None)
+        self._fetch(before)
+        return True
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def _fetch(self, before: int | None) -> None:
+        if self.store is None:
+            return
+        self._loading = True
+        self._fetch_page(self.store, self._query, before)
+
+    @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
+    def _fetch_page(self, store: Any, query: str, before: int | None) -> None:
         kwargs: dict[str, Any] = {"limit": PAGE_SIZE}
         if before is not None:
             kwargs["before_id"] = before
-        if self._query:
-            kwargs["filter"] = _entry_filter(self._query)
-        entries = self.store.list(**kwargs)
-        self._more = len(entries) == PAGE_SIZE
-        added = 0
-        for entry in entries:
+        if query:
+            kwargs["filter"] = _entry_filter(query)
+        try:
+            entries, error = store.list(**kwargs), None
+        except Exception as why:  # a damaged or vanished store: say so, keep the list as it is
+            entries, error = [], f"{type(why).__name__}: {why}"
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PageLoaded(query, before, entries, error))
+
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        event.stop()
+        current = min((self.calls[k].entry_id for k in self._stored), default=None) if event.before else None
+        if event.query != self._query or event.before != current:
+            return  # a page for an older search or an older end of the list
+        self._loading = False
+        if event.error is not None:
+            self._more = False
+            self.notify(clean(event.error), title="History", severity="warning", markup=False)
+            return
+        if event.before is None:
+            for key in self._stored:
+                self.calls.pop(key, None)
+            self._stored = []
+        self._more = len(event.entries) == PAGE_SIZE
+        live_ids = {self.calls[k].entry_id for k in self._live}
+        for entry in event.entries:
             if entry.id in live_ids:
                 continue
             call = Call.from_entry(entry)
             self.calls[call.key] = call
             self._stored.append(call.key)
-            added += 1
         self._render_list(select=None)
-        return added
 
     def mark(self, call: Call | None) -> None:
         """Mark `call` for a diff (None: no mark); the row shows it."""
@@ -179,7 +221,7 @@ class HistoryPane(Vertical):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.post_message(self.Highlighted(self.calls.get(event.option.id or "")))
-        if self._more and event.option_index >= self.option_list.option_count - 5:
+        if event.option_index >= self.option_list.option_count - 5:
             self.load_more()
 
     def select(self, key: str) -> None:

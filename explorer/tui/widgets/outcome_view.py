@@ -1,20 +1,24 @@
 """The tabs for the highlighted call: Result, Request, Headers, Raw.
 
-Everything shown is built by `views.render` from data. A stream's chunks are appended to a Log as they
-arrive, so a long stream is shown live without re-rendering what is already there.
+What the tabs show is made by `views.render.prepare` in a thread worker and arrives in batches, so a
+result of many megabytes never holds the event loop: its first lines show while the rest is formatted.
+A stream being received is shown from its bounded tail; `flush_stream` appends only what is new.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Log, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from ..calls import Call
+from ..safe import clean
 from ..views import render
+from .text_view import FindBar, TextView
 
 MAX_LOG_LINES = 5000
 
@@ -30,84 +34,210 @@ What the highlighted call gave back.
 - **Request**: the exact JSON body sent (the token is never in it).
 - **Headers**: the response status and headers.
 - **Raw**: the head of the response body as text, control characters escaped.
+
+In a result: **/** finds text (**n** / **N**: next / previous match), **c** copies the line under
+the cursor, **C** copies all of it. Only what is on screen is drawn, so results of any size scroll freely.
 """
+
+    DEFAULT_CSS = """
+    OutcomeView TabPane {
+        padding: 0;
+    }
+    OutcomeView #outcome-tabs {
+        height: 1fr;
+    }
+    OutcomeView #result-summary {
+        padding: 0 1;
+        height: auto;
+        max-height: 8;
+    }
+    OutcomeView #result-note {
+        padding: 0 1;
+        height: auto;
+        color: $warning;
+        display: none;
+    }
+    OutcomeView #result-body {
+        height: 2fr;
+    }
+    OutcomeView #result-chunks {
+        height: 1fr;
+        border-top: hkey $primary-darken-2;
+        display: none;
+    }
+    """
+
+    BINDINGS = [Binding("slash,ctrl+f", "find", "Find", show=False)]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.call: Call | None = None
-        self._logged = 0  # how many chunks of self.call are in the log
+        self._generation = 0  # bumped whenever what is shown starts again; stale batches are dropped
+        self._text_seen = 0  # characters of the live stream already in the body view
+        self._chunks_seen = 0  # chunks of the live stream already in the log
 
     def compose(self) -> ComposeResult:
         with TabbedContent(id="outcome-tabs"):
             with TabPane("Result", id="tab-result"):
-                with VerticalScroll(id="result-scroll"):
-                    yield Static(Text("no call selected", style="dim"), id="result-summary")
-                    yield Static(id="result-body")
+                yield Static(Text("no call selected", style="dim"), id="result-summary")
+                yield Static(id="result-note")
+                yield FindBar(id="result-find")
+                yield TextView(language="json", id="result-body")
                 yield Log(max_lines=MAX_LOG_LINES, id="result-chunks")
             with TabPane("Request", id="tab-request"):
-                with VerticalScroll():
-                    yield Static(id="request-body")
+                yield TextView(language="json", id="request-body")
             with TabPane("Headers", id="tab-headers"):
                 with VerticalScroll():
                     yield Static(id="headers-body")
             with TabPane("Raw", id="tab-raw"):
-                with VerticalScroll():
-                    yield Static(id="raw-body")
+                yield TextView(language="text", id="raw-body")
 
     @property
     def tabs(self) -> TabbedContent:
         return self.query_one(TabbedContent)
 
-    def on_mount(self) -> None:
-        self.query_one("#result-chunks", Log).display = False
+    @property
+    def body(self) -> TextView:
+        return self.query_one("#result-body", TextView)
+
+    @property
+    def chunk_log(self) -> Log:
+        return self.query_one("#result-chunks", Log)
+
+    @property
+    def busy(self) -> bool:
+        """Still formatting what is to be shown."""
+        return any(w.group == "outcome-render" and not w.is_finished for w in self.workers)
+
+    # -- showing a call --------------------------------------------------------------------------
 
     def show(self, call: Call | None) -> None:
         """Show a call (again): called when it is highlighted and whenever it changes."""
-        changed = call is not self.call
+        same = call is self.call
         self.call = call
+        self._generation += 1
         if call is None:
-            self.query_one("#result-summary", Static).update(Text("no call selected", style="dim"))
-            for name in ("#result-body", "#request-body", "#headers-body", "#raw-body"):
-                self.query_one(name, Static).update("")
-            self.query_one("#result-chunks", Log).display = False
+            self._apply(self._generation, None, None, same=False)
             return
-        summary, body = render.result_parts(call)
-        self.query_one("#result-summary", Static).update(summary)
-        body_static = self.query_one("#result-body", Static)
-        body_static.update(body if body is not None else "")
-        body_static.display = body is not None
-        self.query_one("#request-body", Static).update(render.request_view(call))
-        self.query_one("#headers-body", Static).update(render.headers_view(call))
-        self.query_one("#raw-body", Static).update(render.raw_view(call))
-        self._show_chunks(call, restart=changed)
+        if call.outcome is None and call.entry is None and call.stream is not None:
+            self._show_live_stream(call)
+            return
+        if not same:
+            self.query_one("#result-summary", Static).update(Text("…", style="dim"))
+        self._prepare(call, self._generation, same)
 
-    def _show_chunks(self, call: Call, *, restart: bool) -> None:
-        log = self.query_one("#result-chunks", Log)
-        chunks = self._chunks(call)
-        log.display = bool(chunks) or call.kind == "stream"
-        if restart or len(chunks) < self._logged:
+    @work(thread=True, exclusive=True, group="outcome-render", exit_on_error=False)
+    def _prepare(self, call: Call, generation: int, same: bool) -> None:
+        worker = get_current_worker()
+        prepared = render.prepare(call)
+        batches = prepared.body.batches if prepared.body is not None else iter(())
+        first = next(batches, [])
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._apply, generation, prepared, first, same=same)
+        for batch in batches:
+            if worker.is_cancelled or generation != self._generation:
+                return
+            self.app.call_from_thread(self._extend, generation, batch)
+
+    def _apply(self, generation: int, prepared: render.Prepared | None, first: list[str] | None, *, same: bool) -> None:
+        if generation != self._generation:
+            return
+        summary = self.query_one("#result-summary", Static)
+        note = self.query_one("#result-note", Static)
+        body = self.body
+        if prepared is None:
+            summary.update(Text("no call selected", style="dim"))
+            note.display = False
+            body.set_lines([])
+            self.query_one("#request-body", TextView).set_lines([])
+            self.query_one("#headers-body", Static).update("")
+            self.query_one("#raw-body", TextView).set_lines([])
+            self.chunk_log.display = False
+            return
+        summary.update(prepared.summary)
+        body_note = prepared.body.note if prepared.body is not None else ""
+        note.update(Text(body_note))
+        note.display = bool(body_note)
+        place = (body.scroll_offset.y, body.cursor, body.is_vertical_scroll_end) if same else None
+        language = prepared.body.language if prepared.body is not None else "text"
+        body.set_lines(list(first or []), language=language)
+        body.display = prepared.body is not None
+        if place is not None:
+            scroll_y, cursor, at_end = place
+            if at_end:
+                body.scroll_end(animate=False, immediate=True)
+            else:
+                body.scroll_to(y=scroll_y, animate=False, immediate=True)
+            body.cursor = min(cursor, max(0, body.row_count - 1))
+        self.query_one("#request-body", TextView).set_lines(prepared.request)
+        self.query_one("#headers-body", Static).update(prepared.headers)
+        self.query_one("#raw-body", TextView).set_lines(prepared.raw, language="text")
+        log = self.chunk_log
+        log.display = prepared.chunks is not None
+        if prepared.chunks is not None:
             log.clear()
-            self._logged = 0
-        if len(chunks) > self._logged:
-            log.write_lines(render.chunk_line(c) for c in chunks[self._logged :])
-            self._logged = len(chunks)
+            log.write_lines(prepared.chunks[-MAX_LOG_LINES:])
 
-    @staticmethod
-    def _chunks(call: Call) -> list[Any]:
-        outcome = call.outcome
-        if outcome is not None and outcome.kind == "stream":
-            return outcome.chunks  # type: ignore[union-attr]
-        if call.entry is not None and call.entry.kind == "stream":
-            return render.entry_chunks(call.entry)
-        return call.chunks
+    def _extend(self, generation: int, lines: list[str]) -> None:
+        if generation == self._generation:
+            self.body.extend_lines(lines)
 
-    def add_chunk(self, call: Call) -> None:
-        """A chunk arrived for `call`: append it to the log and refresh the assembled text."""
-        if call is not self.call:
+    # -- a stream being received -----------------------------------------------------------------
+
+    def _show_live_stream(self, call: Call) -> None:
+        tail = call.stream
+        assert tail is not None
+        self.query_one("#result-summary", Static).update(render.live_stream_summary(call))
+        body_view = render.stream_body(tail.text, tail.text_chars, None)
+        self.query_one("#result-note", Static).display = False
+        body = self.body
+        body.display = True
+        body.set_lines(next(body_view.batches), language="text", follow=True)
+        self._text_seen = tail.text_chars
+        log = self.chunk_log
+        log.display = True
+        log.clear()
+        log.write_lines(render.stream_chunk_lines(call))
+        self._chunks_seen = tail.chunk_count
+        self.query_one("#request-body", TextView).set_lines(render.request_lines(call))
+        self.query_one("#headers-body", Static).update(render.headers_view(call))
+        self.query_one("#raw-body", TextView).set_lines(render.raw_lines(call), language="text")
+
+    def flush_stream(self, call: Call) -> None:
+        """Show what arrived for `call` since the last flush (called at most ~20 times a second)."""
+        tail = call.stream
+        if call is not self.call or tail is None or call.outcome is not None:
             return
-        self._show_chunks(call, restart=False)
-        summary, body = render.result_parts(call)
-        self.query_one("#result-summary", Static).update(summary)
-        body_static = self.query_one("#result-body", Static)
-        body_static.update(body if body is not None else "")
-        body_static.display = body is not None
+        new_text = tail.text_after(self._text_seen)
+        if new_text is None:  # fell behind what the tail keeps: start again from the tail
+            self._show_live_stream(call)
+            return
+        self.body.append_text(clean(new_text).expandtabs(4))
+        self._text_seen = tail.text_chars
+        new_chunks = tail.chunk_count - self._chunks_seen
+        if new_chunks > 0:
+            kept = list(tail.chunks)[-new_chunks:]
+            lines = [f"… {new_chunks - len(kept)} chunks not shown"] if new_chunks > len(kept) else []
+            self.chunk_log.write_lines(lines + [render.chunk_line(c) for c in kept])
+            self._chunks_seen = tail.chunk_count
+        self.query_one("#result-summary", Static).update(render.live_stream_summary(call))
+
+    # -- find and copy ---------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        self.tabs.active = "tab-result"
+        self.query_one(FindBar).open()
+
+    @on(FindBar.Find)
+    def _find(self, event: FindBar.Find) -> None:
+        event.stop()
+        self.body.find(event.needle, again=True)
+        if not event.needle:
+            self.body.focus()
+
+    @on(TextView.CopyRequested)
+    def _copy(self, event: TextView.CopyRequested) -> None:
+        event.stop()
+        self.app.copy_to_clipboard(event.text)
+        self.notify(f"copied {event.what} ({len(event.text)} characters), where the terminal allows it")

@@ -13,7 +13,7 @@ class StatusBar(Static):
     HELP = """\
 ## Status bar
 Shows the API origin, the server generation detected during discovery (v1, v2 or unknown),
-the profile in use and how many calls are in flight.
+the profile in use and how many calls are in flight; `history off` when calls cannot be recorded.
 """
 
     origin: reactive[str] = reactive("")
@@ -21,6 +21,7 @@ the profile in use and how many calls are in flight.
     profile: reactive[str] = reactive("")
     in_flight: reactive[int] = reactive(0)
     discovering: reactive[bool] = reactive(True)
+    history_off: reactive[bool] = reactive(False)  # calls are made but not recorded
 
     def render(self) -> Text:
         text = Text()
@@ -36,4 +37,6 @@ the profile in use and how many calls are in flight.
         text.append_text(safe_text(self.profile or "-", "bold", single_line=True))
         text.append("  in flight: ")
         text.append(str(self.in_flight), style="bold yellow" if self.in_flight else "bold")
+        if self.history_off:
+            text.append("  history off", style="bold red")
         return text
