@@ -11,10 +11,12 @@ import getpass
 import json
 import os
 import shutil
+import signal
 import sys
+import traceback
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Awaitable, Sequence, TypeVar
 
 from . import paths
 from .config import ConfigError, Profile, ProfileStore, masked, resolve_target
@@ -26,17 +28,22 @@ from .protocol.catalog import missing_required
 from .protocol.client import CallRequest, LoginError, Timeouts, login
 from .protocol.origins import derive_api_origin, normalise_origin
 from .protocol.outcomes import OUTCOME_KINDS, Binary, DriverError, Failure, Outcome, Result, Stream
-from .session import Session, open_session
+from .session import INTERRUPTED, TERMINATED, Session, open_session
 from .terminal_text import clean, json_text
 
 EXIT_OK, EXIT_DRIVER_ERROR, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
+ERROR_LOG_LIMIT = 1024 * 1024  # the error log starts over beyond this size
+T = TypeVar("T")
 
 EXIT_CODES_HELP = """\
 exit codes:
   0  the call gave a result (JSON, binary or stream)
   1  the server answered with a driver error
   2  bad usage or invalid args (nothing was sent)
-  3  transport or server failure (no connection, timeout, garbage, HTTP error without an envelope)
+  3  transport or server failure (no connection, timeout, garbage, HTTP error without an envelope),
+     or an unexpected error (--debug shows its traceback)
+  130, 143  interrupted (ctrl+c) or terminated (SIGTERM); a call in flight is recorded as such
 
 environment:
   PUTER_API_ORIGIN   API origin (default https://api.puter.com; self-hosted: http://api.puter.localhost:4100)
@@ -49,9 +56,38 @@ class UsageError(Exception):
     """Bad usage or invalid input: exit 2, nothing sent."""
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: like KeyboardInterrupt, not an error that ordinary handlers should catch."""
+
+
+# Tokens this process knows of: never shown in a message or written to the error log.
+_secrets: set[str] = set()
+_profile_tokens_read = False
+
+
+def remember_secret(token: str | None) -> None:
+    if token and len(token) >= 8:  # shorter strings would blank out ordinary words; real tokens are longer
+        _secrets.add(token)
+
+
+def redact(text: str) -> str:
+    global _profile_tokens_read
+    remember_secret(os.environ.get("PUTER_AUTH_TOKEN"))
+    if not _profile_tokens_read:
+        _profile_tokens_read = True
+        try:
+            for profile in ProfileStore().profiles.values():
+                remember_secret(profile.token)
+        except Exception:  # an unreadable profiles file has no token we could show either
+            pass
+    for token in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(token, "<redacted>")
+    return text
+
+
 def say(message: str) -> None:
     """A message for the person at the terminal; server text in it cannot drive the terminal."""
-    print(clean(message), file=sys.stderr, flush=True)
+    print(clean(redact(message)), file=sys.stderr, flush=True)
 
 
 # -- argument parsing --------------------------------------------------------------------------
@@ -68,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="wire generation the demo server speaks (default v2)")
     common.add_argument("--timeout", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
                         help="how long to wait for an answer (default 60; a stream may pause 300 s between chunks)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an unexpected error, print its traceback (else it goes to the error log)")
 
     parser = argparse.ArgumentParser(
         prog="puter-explorer",
@@ -154,10 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     options = parser.parse_args(argv)
     for name, default in (("origin", None), ("token", None), ("profile", None), ("demo", False),
-                          ("demo_generation", "v2"), ("timeout", None)):
+                          ("demo_generation", "v2"), ("timeout", None), ("debug", False)):
         if not hasattr(options, name):
             setattr(options, name, default)
+    remember_secret(options.token)
     handler = COMMANDS.get(options.command or "", run_tui)
+    previous = _on_sigterm(_raise_terminated)
     try:
         return handler(options)
     except UsageError as exc:
@@ -168,11 +208,108 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         say("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
+    except Terminated:
+        say("terminated")
+        return EXIT_TERMINATED
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, without a traceback on exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        report_unexpected(exc, debug=options.debug)
+        return EXIT_FAILURE
+    finally:
+        _on_sigterm(previous)
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Install a SIGTERM handler (from the main thread only); returns the one it replaces."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, TypeError, OSError):  # not the main thread, or no such signal here
+        return None
+
+
+def report_unexpected(exc: BaseException, *, debug: bool) -> None:
+    """One line on stderr; the traceback (tokens redacted) on stderr with --debug, else in the error log."""
+    if isinstance(exc, OSError) and exc.strerror:
+        what = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        what = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+    what = " ".join(what.split())
+    say(f"error: {what}")
+    trace = redact("".join(traceback.format_exception(exc)))
+    if debug:
+        sys.stderr.write(clean(trace))
+        sys.stderr.flush()
+        return
+    logged = write_error_log(trace)
+    say("rerun with --debug to see the traceback" + (f" (also saved in {logged})" if logged else ""))
+
+
+def write_error_log(trace: str) -> Path | None:
+    """Append a traceback to the error log (0600); None when it cannot be written."""
+    path = paths.error_log_path()
+    try:
+        paths.private_dir(path.parent)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        if path.is_file() and path.stat().st_size > ERROR_LOG_LIMIT:
+            flags |= os.O_TRUNC
+        fd = os.open(path, flags, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
+            os.fchmod(fd, 0o600)  # a file made earlier by other means
+            log.write(f"--- {datetime.now(timezone.utc).isoformat(timespec='seconds')} {paths.APP_NAME}\n")
+            log.write(trace)
+        return path
+    except OSError:
+        return None
+
+
+def run_async(work: Awaitable[T]) -> T:
+    """`asyncio.run`, with ctrl+c and SIGTERM cancelling the work with a reason a call records.
+
+    Then KeyboardInterrupt or Terminated is raised, for `main` to report.
+    """
+    received: list[str] = []
+
+    async def guarded() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def stop(reason: str) -> None:
+            received.append(reason)
+            task.cancel(reason)
+
+        installed = []
+        for signum, reason in ((signal.SIGINT, INTERRUPTED), (signal.SIGTERM, TERMINATED)):
+            try:
+                loop.add_signal_handler(signum, stop, reason)
+                installed.append(signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # no loop signal handlers here: the process-wide handlers still apply
+        try:
+            return await work
+        finally:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+            _on_sigterm(_raise_terminated)  # remove_signal_handler restored the default, which kills
+
+    try:
+        result = asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if not received:
+            raise
+    if not received:
+        return result
+    if received[0] == TERMINATED:
+        raise Terminated()
+    raise KeyboardInterrupt()
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -195,12 +332,19 @@ def read_args(source: str) -> Any:
         raise UsageError(f"invalid JSON in {where} at line {exc.lineno}, column {exc.colno}: {exc.msg}; nothing was sent") from None
 
 
-async def _session(options: argparse.Namespace, *, record: bool = True) -> Session:
-    return await open_session(
+async def _session(options: argparse.Namespace, *, record: bool = True, downloads: bool = True) -> Session:
+    session = await open_session(
         demo=options.demo, demo_generation=options.demo_generation, origin=options.origin, token=options.token,
         profile=options.profile, record=record,
         timeouts=Timeouts(read=options.timeout) if options.timeout else None,
     )
+    if session.demo is not None:
+        remember_secret(session.demo.token)
+    if session.history_problem:
+        say(f"warning: this call is not recorded in the history: {session.history_problem}")
+    if session.download_problem and downloads:
+        say(f"warning: {session.download_problem}")
+    return session
 
 
 def _history() -> HistoryStore:
@@ -233,7 +377,10 @@ def outcome_json(outcome: Outcome, entry_id: int | None) -> dict[str, Any]:
         data.update(path=str(outcome.path), content_type=outcome.content_type, size=outcome.size,
                     sha256=outcome.sha256)
     elif isinstance(outcome, Stream):
-        data.update(text=outcome.text, chunks=outcome.chunks, complete=outcome.complete, error=outcome.error)
+        # `chunks` and `text` are the ends of the stream that memory keeps; the whole body is in saved_path.
+        data.update(text=outcome.text, text_truncated=outcome.text_truncated, text_chars=outcome.text_chars,
+                    chunk_count=outcome.chunk_count, chunks=list(outcome.chunks), complete=outcome.complete,
+                    error=outcome.error, saved_path=str(outcome.saved_path) if outcome.saved_path else None)
     else:
         data.update(failure=outcome.failure, message=outcome.message)
     return data
@@ -258,8 +405,15 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
                 print(text)
     elif isinstance(outcome, Binary):
         print(outcome.path)
+    elif isinstance(outcome, Stream) and output is not None:
+        write_stream_text(outcome, output)
+        print(output)
     elif isinstance(outcome, Stream) and not streamed:
         print(clean(outcome.text))
+    if isinstance(outcome, Stream) and outcome.text_truncated and not (streamed or output is not None):
+        where = f"the whole stream is saved in {outcome.saved_path}" if outcome.saved_path else "the rest was not kept"
+        say(f"the stream's text was {outcome.text_chars} characters; only its last {len(outcome.text)} are shown "
+            f"here; {where}")
     if isinstance(outcome, Binary):
         say(f"{outcome.content_type}, {outcome.size} bytes, sha256 {outcome.sha256}")
     elif isinstance(outcome, DriverError):
@@ -273,6 +427,22 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
     return _exit_code(outcome)
 
 
+def write_stream_text(outcome: Stream, output: Path) -> None:
+    """The whole text of a stream into `output`: from the saved body when memory kept only its end."""
+    saved = outcome.saved_path
+    if not outcome.text_truncated or saved is None or not saved.is_file():
+        output.write_text(outcome.text, encoding="utf-8")
+        return
+    with saved.open(encoding="utf-8", errors="replace") as body, output.open("w", encoding="utf-8") as out:
+        for line in body:
+            try:
+                chunk = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(chunk, dict) and chunk.get("type") == "text" and isinstance(chunk.get("text"), str):
+                out.write(chunk["text"])
+
+
 async def _call_and_print(session: Session, request: CallRequest, options: argparse.Namespace,
                           replay_of: int | None = None) -> int:
     streamed = not options.json and getattr(options, "output", None) is None
@@ -282,7 +452,10 @@ async def _call_and_print(session: Session, request: CallRequest, options: argpa
             sys.stdout.write(clean(str(chunk.get("text", ""))))
             sys.stdout.flush()
 
-    entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of)
+    def on_warning(message: str) -> None:
+        say(f"warning: {message}")
+
+    entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of, on_warning=on_warning)
     if streamed and isinstance(outcome, Stream):
         sys.stdout.write("\n")
     return print_outcome(outcome, entry_id, options, streamed)
@@ -317,7 +490,7 @@ def cmd_demo_server(options: argparse.Namespace) -> int:
 
 def cmd_interfaces(options: argparse.Namespace) -> int:
     async def run() -> int:
-        session = await _session(options, record=False)
+        session = await _session(options, record=False, downloads=False)
         try:
             catalog = await session.discover()
         finally:
@@ -340,7 +513,7 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
         # Only what we know was shown: the server itself could not be asked.
         return EXIT_FAILURE if catalog.errors and catalog.generation is None else EXIT_OK
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def cmd_call(options: argparse.Namespace) -> int:
@@ -357,7 +530,7 @@ def cmd_call(options: argparse.Namespace) -> int:
         finally:
             await session.aclose()
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def cmd_replay(options: argparse.Namespace) -> int:
@@ -368,13 +541,14 @@ def cmd_replay(options: argparse.Namespace) -> int:
         try:
             entry = session.entry(options.id)
             if entry is None:
-                raise LookupError(f"no history entry {options.id}")
+                raise LookupError(f"no history entry {options.id}"
+                                  + (" (the history cannot be opened)" if session.history_problem else ""))
             request = Session.request_from_entry(entry, args)
             return await _call_and_print(session, request, options, replay_of=entry.id)
         finally:
             await session.aclose()
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def cmd_login(options: argparse.Namespace) -> int:
@@ -386,10 +560,11 @@ def cmd_login(options: argparse.Namespace) -> int:
     if not password:
         raise UsageError("no password given")
     try:
-        result = asyncio.run(login(gui_origin, options.username, password))
+        result = run_async(login(gui_origin, options.username, password))
     except LoginError as exc:
         say(f"error: {exc}")
         return EXIT_FAILURE
+    remember_secret(result.token)
     host = gui_origin.split("://", 1)[1]
     api_origin = normalise_origin(options.api_origin) if options.api_origin else derive_api_origin(gui_origin)
     name = options.save_as or host
@@ -414,6 +589,7 @@ def cmd_profiles(options: argparse.Namespace) -> int:
         raise UsageError(f"profiles {options.action} needs a NAME")
     if options.action == "add":
         token = sys.stdin.readline().strip() if options.token_stdin else (options.token or os.environ.get("PUTER_AUTH_TOKEN"))
+        remember_secret(token)
         origin = options.set_origin or options.origin or "https://api.puter.com"
         store.put(Profile(name=options.name, origin=origin, token=token or None))
         say(f"profile {options.name!r} saved ({normalise_origin(origin)}, token {masked(token)})")

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -28,6 +30,17 @@ def data_dir() -> Path:
     return home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def state_dir() -> Path:
+    """Logs: what went wrong, for a person to read later."""
+    home = _home()
+    return home / "state" if home else Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def error_log_path() -> Path:
+    """Tracebacks of unexpected errors (tokens redacted), so the terminal shows one line."""
+    return state_dir() / "errors.log"
+
+
 def history_path() -> Path:
     return data_dir() / "history.sqlite3"
 
@@ -46,5 +59,14 @@ def keymap_path() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError):
+        # The bare errno text ("File exists") does not say what is wrong.
+        raise NotADirectoryError(errno.ENOTDIR, "a file is in the way of this folder", str(path)) from None
     return path
+
+
+def private_temp_dir(purpose: str) -> Path:
+    """A new folder only this user can read (0700), for when the usual one cannot be used."""
+    return Path(tempfile.mkdtemp(prefix=f"{APP_NAME}-{purpose}-"))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 import stat
+import threading
+from pathlib import Path
 
-from explorer.history import HistoryStore
+import pytest
+
+from explorer.history import EntryFilter, HistoryStore
 from explorer.protocol.client import CallRequest, Connection
-from explorer.session import Session
+from explorer.session import Session, open_session
 
 
 def make_session(server, tmp_path, downloads=None) -> Session:
@@ -63,8 +69,6 @@ async def test_a_local_error_still_gives_a_recorded_failure(demo_server, tmp_pat
 
 
 async def test_stream_is_recorded_and_searchable(demo_server, tmp_path):
-    from explorer.history import EntryFilter
-
     session = make_session(demo_server, tmp_path)
     try:
         request = CallRequest("puter-chat-completion", "complete",
@@ -78,8 +82,6 @@ async def test_stream_is_recorded_and_searchable(demo_server, tmp_path):
 
 
 async def test_stream_body_is_a_file_and_its_text_is_searchable(demo_server, tmp_path):
-    from explorer.history import EntryFilter
-
     session = make_session(demo_server, tmp_path)
     try:
         request = CallRequest("puter-chat-completion", "complete",
@@ -93,3 +95,196 @@ async def test_stream_body_is_a_file_and_its_text_is_searchable(demo_server, tmp
     lines = [line for line in open(entry.body_path, encoding="utf-8").read().splitlines() if line.strip()]
     assert len(lines) == len(outcome.chunks) and entry.result_inline == outcome.text
     assert entry_id in [e.id for e in found]
+
+
+# -- a history that cannot be used never stops a call --------------------------------------------------
+
+STREAM = CallRequest("puter-chat-completion", "complete",
+                     {"model": "fake", "stream": True, "messages": [{"role": "user", "content": "x"}]})
+
+
+async def stored_value(server, tmp_path, key: str):
+    """What the demo server holds under `key`, asked without any history."""
+    connection = Connection(server.origin, server.token, download_dir=tmp_path / "check")
+    try:
+        outcome = await connection.call(CallRequest("puter-kvstore", "get", {"key": key}))
+    finally:
+        await connection.aclose()
+    assert outcome.kind == "result"
+    return outcome.value
+
+
+def hold_write_lock(path: Path) -> sqlite3.Connection:
+    """Another process's view of the history: a connection that holds the write lock until closed."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    return other
+
+
+def full(store: HistoryStore) -> None:
+    # SQLite's own limit on the file's size: the next page it needs is refused as "database or disk is full".
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def read_only(store: HistoryStore) -> None:
+    store._conn.execute("PRAGMA query_only = ON")
+
+
+@pytest.mark.parametrize("break_it, expected", [
+    (full, "database or disk is full"),
+    (read_only, "attempt to write a readonly database"),
+    ("locked", "database is locked"),
+])
+async def test_a_history_that_refuses_the_entry_still_sends_the_call(demo_server, tmp_path, break_it, expected):
+    store = HistoryStore(tmp_path / "history.sqlite3", busy_timeout=0.2)
+    session = Session(Connection(demo_server.origin, demo_server.token, download_dir=tmp_path / "r"), history=store)
+    other = hold_write_lock(store.path) if break_it == "locked" else None
+    if other is None:
+        break_it(store)
+    warnings: list[str] = []
+    key = f"refused-{expected.split()[-1]}"
+    try:
+        entry_id, outcome = await session.call(
+            CallRequest("puter-kvstore", "set", {"key": key, "value": "v" * 20_000}), on_warning=warnings.append
+        )
+    finally:
+        if other is not None:
+            other.close()
+        await session.aclose()
+    assert entry_id is None and outcome.kind == "result" and outcome.value is True
+    assert len(warnings) == 1 and warnings[0].startswith("not recorded in the history: ")
+    assert expected in warnings[0] and "\n" not in warnings[0]
+    assert await stored_value(demo_server, tmp_path, key) == "v" * 20_000
+    with HistoryStore(store.path) as reopened:
+        assert reopened.list() == []
+
+
+async def test_a_body_the_history_cannot_take_stays_with_the_outcome(demo_server, tmp_path):
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    store.bodies_dir.write_text("a file where the bodies folder should be")
+    session = make_session(demo_server, tmp_path)
+    session.history.close()
+    session.history = store
+    warnings: list[str] = []
+    try:
+        entry_id, outcome = await session.call(CallRequest("puter-tts", "synthesize", {"text": "hi"}),
+                                               on_warning=warnings.append)
+    finally:
+        await session.aclose()
+    assert entry_id is None and outcome.kind == "binary"
+    assert outcome.path.read_bytes()[:4] == b"RIFF" and outcome.path.parent == tmp_path / "responses"
+    assert len(warnings) == 1 and "Cannot store the body" in warnings[0]
+    with HistoryStore(store.path) as reopened:
+        [entry] = reopened.list()
+    # The entry was begun: it says the call ended without its outcome recorded, and is not left pending.
+    assert entry.kind == "failure" and entry.error_message.startswith("the outcome could not be recorded: ")
+
+
+async def test_a_lock_taken_mid_call_gives_the_body_file_back(demo_server, tmp_path):
+    store = HistoryStore(tmp_path / "history.sqlite3", busy_timeout=0.2)
+    session = Session(Connection(demo_server.origin, demo_server.token, download_dir=tmp_path / "r"), history=store)
+    held: list[sqlite3.Connection] = []
+
+    def on_chunk(chunk) -> None:
+        if not held:  # the entry is begun; lock the history before the outcome is recorded
+            held.append(hold_write_lock(store.path))
+
+    warnings: list[str] = []
+    try:
+        entry_id, outcome = await session.call(STREAM, on_chunk=on_chunk, on_warning=warnings.append)
+    finally:
+        for other in held:
+            other.close()
+        await session.aclose()
+    assert held and entry_id is None and outcome.kind == "stream" and outcome.complete
+    assert outcome.saved_path.parent == tmp_path / "r"  # given back from bodies/ when the write failed
+    lines = outcome.saved_path.read_text().splitlines()
+    assert [json.loads(line) for line in lines] == list(outcome.chunks)
+    assert len(warnings) == 1 and "database is locked" in warnings[0]
+    assert not any(store.bodies_dir.iterdir())
+
+
+class BlockingBegin(HistoryStore):
+    """A history whose begin waits for the test, as a slow disk would, then writes the row."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def begin(self, **fields):
+        self.entered.set()
+        assert self.release.wait(10), "the test never released begin"
+        return super().begin(**fields)
+
+
+async def test_cancel_during_begin_leaves_no_pending_entry_and_sends_nothing(demo_server, tmp_path):
+    store = BlockingBegin(tmp_path / "history.sqlite3")
+    session = Session(Connection(demo_server.origin, demo_server.token, download_dir=tmp_path / "r"), history=store)
+    try:
+        task = asyncio.create_task(session.call(CallRequest("puter-kvstore", "set", {"key": "cancelled", "value": 1})))
+        assert await asyncio.to_thread(store.entered.wait, 10)
+        task.cancel()
+        await asyncio.sleep(0.05)  # the task has taken the cancellation while begin is still blocked
+        assert not task.done()
+        store.release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        entries = store.list()
+        pending = store.count(EntryFilter(kind="pending"))
+    finally:
+        store.release.set()
+        await session.aclose()
+    assert pending == 0
+    assert [(e.kind, e.error_message) for e in entries] == [("failure", "cancelled by the user")]
+    assert await stored_value(demo_server, tmp_path, "cancelled") is None
+
+
+async def test_the_reason_given_to_cancel_is_recorded(make_demo_server, tmp_path):
+    slow = make_demo_server(stream_delay=2.0)
+    session = make_session(slow, tmp_path)
+    first = asyncio.Event()
+    try:
+        task = asyncio.create_task(session.call(STREAM, on_chunk=lambda chunk: first.set()))
+        await asyncio.wait_for(first.wait(), 10)
+        task.cancel("terminated")
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        [entry] = session.history.list()
+    finally:
+        await session.aclose()
+    assert entry.kind == "failure" and entry.error_message == "terminated"
+
+
+async def test_open_session_without_a_usable_data_folder(demo_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path))
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    session = await open_session(origin=demo_server.origin, token=demo_server.token)
+    temporary = session.connection.download_dir
+    try:
+        assert session.history is None
+        assert session.history_problem == f"Cannot create the history folder {tmp_path / 'data'}: a file is in the way."
+        assert session.download_problem.startswith(f"responses are saved in {temporary} (a file is in the way")
+        assert stat.S_IMODE(temporary.stat().st_mode) == 0o700
+        entry_id, outcome = await session.call(CallRequest("puter-kvstore", "get", {"key": "none"}))
+        assert entry_id is None and outcome.kind == "result" and outcome.value is None
+    finally:
+        await session.aclose()
+    assert not temporary.exists()  # empty, so removed
+
+
+async def test_open_session_with_a_history_that_is_not_ours(demo_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path))
+    foreign = tmp_path / "data" / "history.sqlite3"
+    foreign.parent.mkdir()
+    foreign.write_text("not a database")
+    session = await open_session(origin=demo_server.origin, token=demo_server.token)
+    try:
+        assert session.history is None and "is not a SQLite database" in session.history_problem
+        assert session.download_problem is None
+        with pytest.raises(LookupError, match="the history could not be opened"):
+            await session.replay(1)
+    finally:
+        await session.aclose()
+    assert foreign.read_text() == "not a database"

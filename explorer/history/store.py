@@ -118,21 +118,27 @@ _COLUMNS = (
 
 
 class HistoryStore:
-    def __init__(self, path: Path | str, *, inline_limit: int = DEFAULT_INLINE_LIMIT) -> None:
+    def __init__(
+        self, path: Path | str, *, inline_limit: int = DEFAULT_INLINE_LIMIT, busy_timeout: float = _BUSY_TIMEOUT_S
+    ) -> None:
         self.path = Path(path)
         self.bodies_dir = self.path.parent / BODIES_DIR
         self.inline_limit = inline_limit
+        self.busy_timeout = busy_timeout
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._prepare_file()
-        _inspect_read_only(self.path)  # raises before anything is written to a file that is not ours
+        try:
+            self._prepare_file()
+            _inspect_read_only(self.path, busy_timeout)  # raises before anything is written to a file that is not ours
+        except OSError as exc:  # unreadable file or folder: say so, as for every other reason
+            raise HistoryError(f"Cannot open the history file {self.path}: {exc.strerror or exc}.") from exc
         self._conn = self._connect()
         try:
             self._migrate()
             self._has_fts = self._table_exists(schema.FTS_TABLE)
         except BaseException as exc:
             self.close()
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, (sqlite3.Error, OSError)):
                 raise HistoryError(f"Cannot open the history file {self.path}: {exc}.") from exc
             raise
 
@@ -140,8 +146,13 @@ class HistoryStore:
 
     def _prepare_file(self) -> None:
         parent = self.path.parent
-        if not parent.exists():
-            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not parent.is_dir():
+            try:
+                parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as exc:
+                raise HistoryError(f"Cannot create the history folder {parent}: a file is in the way.") from exc
+            except OSError as exc:
+                raise HistoryError(f"Cannot create the history folder {parent}: {exc.strerror or exc}.") from exc
         if self.path.exists():
             if not self.path.is_file():
                 raise HistoryError(f"History path {self.path} exists but is not a regular file.")
@@ -157,7 +168,7 @@ class HistoryStore:
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(
-                self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
             raise HistoryError(f"Cannot open the history file {self.path}: {exc}.") from exc
@@ -221,7 +232,10 @@ class HistoryStore:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException as exc:
-                conn.execute("ROLLBACK")
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite already rolled back (a full disk, an I/O error): keep the first error
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise HistoryError(f"Writing to the history {self.path} failed: {exc}.") from exc
                 raise
@@ -272,13 +286,14 @@ class HistoryStore:
         body_file: Path | None = None,
         content_type: str | None = None,
         summary: str = "",
-    ) -> None:
-        """Record the outcome of a pending call.
+    ) -> Path | None:
+        """Record the outcome of a pending call; returns where its body file now is (None: no file).
 
         `result_text` is kept inline when its UTF-8 form fits `inline_limit`, else written to a body file.
         `body_file` (a binary or stream body the client saved) is moved into the bodies/ folder: the
         store owns it afterwards. Each body file is recorded with its sha256. Given both, the file is the
         body and `result_text` (when it fits) is kept inline as its searchable text.
+        When recording fails, `body_file` is back where it was (or, if it cannot be, left in bodies/).
         """
         if kind not in OUTCOME_KINDS:
             raise ValueError(f"kind must be one of {', '.join(OUTCOME_KINDS)}, not {kind!r}")
@@ -287,17 +302,20 @@ class HistoryStore:
         self._require_pending(entry_id)  # before touching body files, which are named after the entry
         inline: str | None = None
         stored: tuple[str, str] | None = None  # (name inside bodies/, sha256)
-        if body_file is not None:
-            stored = self._adopt_file(entry_id, Path(body_file))
-            # With a body file, result_text is a searchable reading of it (a stream's assembled text).
-            if result_text is not None and len(result_text.encode("utf-8", "surrogatepass")) <= self.inline_limit:
-                inline = result_text
-        elif result_text is not None:
-            encoded = result_text.encode("utf-8", "surrogatepass")
-            if len(encoded) <= self.inline_limit:
-                inline = result_text
-            else:
-                stored = self._store_bytes(entry_id, encoded)
+        try:
+            if body_file is not None:
+                stored = self._adopt_file(entry_id, Path(body_file))
+                # With a body file, result_text is a searchable reading of it (a stream's assembled text).
+                if result_text is not None and len(result_text.encode("utf-8", "surrogatepass")) <= self.inline_limit:
+                    inline = result_text
+            elif result_text is not None:
+                encoded = result_text.encode("utf-8", "surrogatepass")
+                if len(encoded) <= self.inline_limit:
+                    inline = result_text
+                else:
+                    stored = self._store_bytes(entry_id, encoded)
+        except OSError as exc:  # a full disk, a bodies/ folder we cannot write
+            raise HistoryError(f"Cannot store the body of history entry {entry_id}: {exc.strerror or exc}.") from exc
 
         try:
             with self._write() as conn:
@@ -312,8 +330,20 @@ class HistoryStore:
                 )
         except BaseException:
             if stored is not None:
-                (self.bodies_dir / stored[0]).unlink(missing_ok=True)
+                self._give_back(self.bodies_dir / stored[0], Path(body_file) if body_file is not None else None)
             raise
+        return self.bodies_dir / stored[0] if stored is not None else None
+
+    @staticmethod
+    def _give_back(stored: Path, source: Path | None) -> None:
+        """Undo a body that was not recorded: the caller's file goes back (its outcome points there)."""
+        try:
+            if source is None:
+                stored.unlink(missing_ok=True)  # our own copy of text the caller still has
+            else:
+                os.replace(stored, source)
+        except OSError:
+            pass  # kept in bodies/ rather than lost
 
     def _require_pending(self, entry_id: int, conn: sqlite3.Connection | None = None) -> None:
         if conn is None:
@@ -345,14 +375,22 @@ class HistoryStore:
         target = self.bodies_dir / name
         try:
             os.replace(source, target)
-            os.chmod(target, 0o600)
         except OSError:
             # Another file system: copy into a private file, then remove the original.
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with source.open("rb") as src, os.fdopen(fd, "wb") as out:
-                shutil.copyfileobj(src, out, _CHUNK)
+            try:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with source.open("rb") as src, os.fdopen(fd, "wb") as out:
+                    shutil.copyfileobj(src, out, _CHUNK)
+            except BaseException:
+                target.unlink(missing_ok=True)  # a partial copy; the original is still there
+                raise
             source.unlink()
-        return name, _sha256_file(target)
+        try:
+            os.chmod(target, 0o600)
+            return name, _sha256_file(target)
+        except BaseException:
+            self._give_back(target, source)
+            raise
 
     def _bulk_insert(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Insert many completed entries in one transaction (benchmarks and imports).
@@ -514,7 +552,7 @@ class HistoryStore:
 # --------------------------------------------------------------------------------- helpers
 
 
-def _inspect_read_only(path: Path) -> None:
+def _inspect_read_only(path: Path, busy_timeout: float = _BUSY_TIMEOUT_S) -> None:
     """Refuse a file that is not a puter-explorer history, without writing a byte to it."""
     with open(path, "rb") as handle:
         head = handle.read(len(_SQLITE_MAGIC))
@@ -530,7 +568,7 @@ def _inspect_read_only(path: Path) -> None:
     live = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
     uri = f"file:{quote(str(path))}?mode=ro" + ("" if live else "&immutable=1")
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=_BUSY_TIMEOUT_S)
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout)
     except sqlite3.Error as exc:
         raise HistoryError(f"Cannot open the history file {path}: {exc}.") from exc
     try:

@@ -42,7 +42,7 @@ def test_call_result_goes_to_stdout_and_messages_to_stderr(cli, against):
     flags, env = against
     run = cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"cli","value":{"n":1}}', env=env)
     assert run.code == EXIT_OK, run.err
-    assert json.loads(run.out) is not None
+    assert json.loads(run.out) is True
     got = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"cli"}', env=env)
     assert json.loads(got.out) == {"n": 1}
     assert "history entry" in got.err and "history entry" not in got.out
@@ -59,12 +59,17 @@ def test_args_from_file_and_stdin(cli, against, tmp_path):
 
 def test_invalid_args_exit_2_with_line_and_column_and_nothing_sent(cli, against):
     flags, env = against
-    run = cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key": "x",\n "value": }', env=env)
+    before = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"invalid-args"}', env=env)
+    assert before.code == EXIT_OK and json.loads(before.out) is None
+    run = cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key": "invalid-args",\n "value": }', env=env)
     assert run.code == EXIT_USAGE
     assert "line 2, column 11" in run.err and "nothing was sent" in run.err
     assert run.out == ""
     history = cli("history", "--json")
-    assert history.code != 0 or json.loads(history.out) == []
+    assert history.code == EXIT_OK, history.err
+    assert [e["method"] for e in json.loads(history.out)] == ["get"]  # only the call before it
+    after = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"invalid-args"}', "--no-history", env=env)
+    assert json.loads(after.out) is None  # the server never got the set
 
 
 def test_driver_error_exits_1(cli, against):
@@ -106,6 +111,11 @@ def test_stream_text_is_printed_and_complete(cli, against):
                              env=env).out)
     assert as_json["kind"] == "stream" and as_json["complete"] and as_json["chunks"][-1]["type"] == "usage"
     assert run.out.strip() == as_json["text"].strip() and len(as_json["text"]) > 20
+    # The demo sends six text chunks and a usage chunk: short enough to be kept whole.
+    assert as_json["chunk_count"] == len(as_json["chunks"]) == 7
+    assert as_json["text_truncated"] is False and as_json["text_chars"] == len(as_json["text"])
+    saved = Path(as_json["saved_path"])
+    assert [json.loads(line) for line in saved.read_text().splitlines()] == as_json["chunks"]
 
 
 @pytest.mark.parametrize("generation", ["v1", "v2"])

@@ -36,9 +36,13 @@ def test_history_lists_newest_first_and_filters(cli, made_calls):
 
 def test_no_history_flag_records_nothing(cli, against):
     flags, env = against
-    cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"x"}', "--no-history", env=env)
-    run = cli("history", "--json")
-    assert run.code != 0 or json.loads(run.out) == []
+    recorded = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"recorded"}', env=env)
+    assert recorded.code == 0 and "history entry 1" in recorded.err
+    run = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"x"}', "--no-history", env=env)
+    assert run.code == 0 and json.loads(run.out) is None and "history entry" not in run.err
+    listed = cli("history", "--json")
+    assert listed.code == 0, listed.err
+    assert [e["args"] for e in json.loads(listed.out)] == [{"key": "recorded"}]
 
 
 def test_replay_makes_a_new_entry_and_diff_compares_results(cli, made_calls):

@@ -152,3 +152,44 @@ def test_migrations_run_in_order_from_the_stored_version(tmp_path, monkeypatch):
         assert "note" in [row[1] for row in conn.execute("PRAGMA table_info(entries)")]
     finally:
         conn.close()
+
+
+def test_a_file_in_the_way_of_the_history_folder_is_a_history_error(tmp_path):
+    (tmp_path / "data").write_text("a file where the folder should be")
+    with pytest.raises(HistoryError, match="Cannot create the history folder .*: a file is in the way"):
+        HistoryStore(tmp_path / "data" / "history.sqlite3")
+    with pytest.raises(HistoryError, match="Cannot create the history folder"):
+        HistoryStore(tmp_path / "data" / "deeper" / "history.sqlite3")
+
+
+def begun(store: HistoryStore) -> int:
+    return store.begin(origin="o", profile="p", interface="i", service="s", method="m",
+                       args_json="{}", test_mode=False, request_body="{}")
+
+
+def test_complete_returns_where_the_body_now_is(tmp_path):
+    body = tmp_path / "download.wav"
+    body.write_bytes(b"RIFF....")
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        entry_id = begun(store)
+        moved = store.complete(entry_id, kind="binary", body_file=body)
+        assert moved is not None and str(moved) == store.get(entry_id).body_path
+        assert moved.read_bytes() == b"RIFF...." and not body.exists()
+        assert store.complete(begun(store), kind="result", result_text="small") is None
+
+
+def test_a_failed_complete_gives_the_body_file_back(tmp_path):
+    body = tmp_path / "download.wav"
+    body.write_bytes(b"RIFF....")
+    with HistoryStore(tmp_path / "history.sqlite3", busy_timeout=0.1) as store:
+        entry_id = begun(store)
+        other = sqlite3.connect(store.path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+        try:
+            with pytest.raises(HistoryError, match="database is locked"):
+                store.complete(entry_id, kind="binary", body_file=body)
+        finally:
+            other.close()
+        assert body.read_bytes() == b"RIFF...." and not any(store.bodies_dir.iterdir())
+        assert store.get(entry_id).pending  # and it can still be completed
+        assert store.complete(entry_id, kind="binary", body_file=body) is not None

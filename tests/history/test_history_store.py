@@ -235,12 +235,14 @@ def test_time_range_filter(store):
 def test_paging_newest_first_with_before_id(store):
     ids = [begin(store, args_json=json.dumps({"n": n, "word": "page"})) for n in range(23)]
     pages, before = [], None
-    while True:
+    for _ in range(10):  # 23 entries are 3 pages; a paging bug must fail the test, not loop forever
         page = store.list(limit=10, before_id=before)
         if not page:
             break
         pages.append([e.id for e in page])
         before = page[-1].id
+    else:
+        pytest.fail("paging never reached an empty page")
     assert [len(p) for p in pages] == [10, 10, 3]
     assert sum(pages, []) == ids[::-1]
     # the same through the free-text path

@@ -60,10 +60,16 @@ async def ready(app: ExplorerApp, pilot: Any) -> MainScreen:
     return screen
 
 
-async def settle(app: ExplorerApp, pilot: Any) -> None:
-    """Wait for every call in flight to finish and the screen to catch up."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+async def settle(app: ExplorerApp, pilot: Any, timeout: float = 30.0) -> None:
+    """Wait for every call in flight to finish and the screen to catch up (workers started meanwhile too)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("workers still running: " + ", ".join(w.name for w in app.workers if w.is_running))
 
 
 async def wait_until(pilot: Any, condition: Callable[[], Any], timeout: float = 10.0, what: str = "") -> None:

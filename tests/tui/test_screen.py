@@ -72,15 +72,16 @@ async def test_past_entries_load_page_by_page_and_search_filters_them(make_app, 
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
         history = screen.history
+        await wait_until(pilot, lambda: history.option_list.option_count > 0, what="the first page")
         assert history.option_list.option_count == PAGE_SIZE and history.has_more
         await pilot.press("ctrl+l")
-        await pilot.pause()
-        assert history.option_list.option_count == PAGE_SIZE + 10
+        await wait_until(pilot, lambda: history.option_list.option_count > PAGE_SIZE, what="the second page")
+        assert history.option_list.option_count == PAGE_SIZE + 10 and not history.has_more
         history.query_one("#history-search").value = "needle7"
-        await pilot.pause()
-        assert history.option_list.option_count == 1
+        await wait_until(pilot, lambda: history.option_list.option_count == 1, what="the search result")
+        await settle(app, pilot)
         assert history.selected.args == {"key": "k7"}
-        assert "needle7" in shown(screen, "#result-body")
+        await wait_until(pilot, lambda: "needle7" in shown(screen, "#result-body"), what="the entry's result")
 
 
 async def test_server_text_is_shown_literally_not_as_markup(make_app):

@@ -108,6 +108,9 @@ class MainScreen(Screen[None]):
             bar.history_off = True
             self.notify(clean(f"history is off: {problem}"), title="Calls are not recorded", severity="warning",
                         markup=False, timeout=15)
+        downloads = getattr(session, "download_problem", None)
+        if downloads:
+            self.notify(clean(downloads), title="Responses folder", severity="warning", markup=False, timeout=15)
         catalog = await session.discover()
         self.set_catalog(catalog)
 

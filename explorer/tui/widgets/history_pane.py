@@ -60,10 +60,10 @@ class HistoryPane(Vertical):
             super().__init__()
 
     class PageLoaded(Message):
-        """A page of past entries, read in a thread; `before` and `query` say which page it is."""
+        """A page of past entries (as calls), read in a thread; `before` and `query` say which page it is."""
 
-        def __init__(self, query: str, before: int | None, entries: list[Any], error: str | None = None) -> None:
-            self.query, self.before, self.entries, self.error = query, before, entries, error
+        def __init__(self, query: str, before: int | None, calls: list[Call], error: str | None = None) -> None:
+            self.query, self.before, self.calls, self.error = query, before, calls, error
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -141,11 +141,11 @@ class HistoryPane(Vertical):
         if query:
             kwargs["filter"] = _entry_filter(query)
         try:
-            entries, error = store.list(**kwargs), None
+            calls, error = [Call.from_entry(entry) for entry in store.list(**kwargs)], None
         except Exception as why:  # a damaged or vanished store: say so, keep the list as it is
-            entries, error = [], f"{type(why).__name__}: {why}"
+            calls, error = [], f"{type(why).__name__}: {why}"
         if not get_current_worker().is_cancelled:
-            self.post_message(self.PageLoaded(query, before, entries, error))
+            self.post_message(self.PageLoaded(query, before, calls, error))
 
     @on(PageLoaded)
     def _page_loaded(self, event: PageLoaded) -> None:
@@ -162,12 +162,11 @@ class HistoryPane(Vertical):
             for key in self._stored:
                 self.calls.pop(key, None)
             self._stored = []
-        self._more = len(event.entries) == PAGE_SIZE
+        self._more = len(event.calls) == PAGE_SIZE
         live_ids = {self.calls[k].entry_id for k in self._live}
-        for entry in event.entries:
-            if entry.id in live_ids:
+        for call in event.calls:
+            if call.entry_id in live_ids:
                 continue
-            call = Call.from_entry(entry)
             self.calls[call.key] = call
             self._stored.append(call.key)
         self._render_list(select=None)

@@ -186,18 +186,16 @@ class TextView(ScrollView, can_focus=True):
             self._starts.clear()
         del self._row_ends[first:]
         base = self._row_ends[-1] if self._row_ends else 0
-        counts = (self._row_count(i, width) for i in range(first, len(self.lines)))
+        lines = self.lines
+        counts = (  # most lines fit: decided inline, the rest wrapped
+            1 if len(lines[i]) <= width and lines[i].isascii() else len(self._row_starts(i))
+            for i in range(first, len(lines))
+        )
         self._row_ends.extend(accumulate(counts, initial=base))
         del self._row_ends[first]  # accumulate's initial value is not a line
         rows = self._row_ends[-1] if self._row_ends else 0
         self.virtual_size = Size(width, rows)
         self.refresh()
-
-    def _row_count(self, index: int, width: int) -> int:
-        line = self.lines[index]
-        if len(line) <= width and line.isascii():
-            return 1
-        return len(self._row_starts(index))
 
     def _row_starts(self, index: int) -> list[int]:
         starts = self._starts.get(index)
