@@ -49,7 +49,7 @@ async def test_a_server_that_never_answers_times_out_without_freezing(explorer_h
             from explorer.protocol.client import Timeouts
 
             return await open_session(origin=server.origin, token="tok", history_path=explorer_home / "h.sqlite3",
-                                      timeouts=Timeouts(read=0.5, connect=0.5))
+                                      timeouts=Timeouts(read=3.0, connect=3.0))
 
         app = ExplorerApp(session_factory=factory)
         async with app.run_test(size=SIZE) as pilot:
@@ -58,8 +58,11 @@ async def test_a_server_that_never_answers_times_out_without_freezing(explorer_h
 
             screen.open_method(MethodRef("puter-kvstore", "get", "puter-kvstore"))
             await pilot.press("f5")
-            await pilot.pause()
-            assert screen.status_bar.in_flight == 1  # the call runs, the UI answers
-            await settle(app, pilot)
             call = screen.history.selected
+            assert call.in_flight and screen.status_bar.in_flight == 1
+            search = screen.history.query_one("#history-search")
+            search.focus()
+            await pilot.press("x")  # the UI answers while the call waits
+            assert search.value == "x" and call.in_flight
+            await settle(app, pilot)
             assert call.kind == "failure" and "no answer" in call.outcome.message

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...protocol.catalog import Catalog, Interface
+from ...terminal_text import clean
 from ..safe import safe_text
 
 SOURCE_STYLES = {"server": "", "catalogue": "dim italic", "user": "green"}
@@ -42,6 +43,18 @@ def node_label(
     text.append_text(safe_text(name, SOURCE_STYLES.get(source, ""), single_line=True))
     if default:
         text.append(default_mark, style="yellow")
+    return text
+
+
+def interface_label(iface: Interface, width: int = 60) -> Text:
+    """An interface's node: its name, then the first thing the server described oddly and how many more."""
+    text = node_label(iface.name, iface.source, error=iface.error)
+    if iface.warnings:
+        first = clean(iface.warnings[0], single_line=True)
+        text.append("  ⚠ ", style="yellow")
+        text.append(first if len(first) <= width else first[: width - 1] + "…", style="yellow")
+        if len(iface.warnings) > 1:
+            text.append(f" (+{len(iface.warnings) - 1} more)", style="dim yellow")
     return text
 
 
@@ -138,7 +151,7 @@ class CatalogPanel(Vertical):
                 matches.append((service, names))
         if needle and not matches:
             return
-        iface_node = root.add(node_label(iface.name, iface.source, error=iface.error), data=iface)
+        iface_node = root.add(interface_label(iface), data=iface)
         for service, names in matches:
             if service is None:
                 parent = iface_node  # an interface without a known service: methods hang directly below

@@ -40,11 +40,12 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
 """
 
     DEFAULT_CSS = """
+    /* Definite heights all the way down: a text view must never grow to the size of its content. */
+    OutcomeView #outcome-tabs, OutcomeView ContentSwitcher, OutcomeView TabPane {
+        height: 1fr;
+    }
     OutcomeView TabPane {
         padding: 0;
-    }
-    OutcomeView #outcome-tabs {
-        height: 1fr;
     }
     OutcomeView #result-summary {
         padding: 0 1;
