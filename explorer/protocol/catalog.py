@@ -1,7 +1,8 @@
 """Interfaces -> services -> methods -> parameters, merged from the server and the bundled catalogue.
 
 Every node records where it came from (`server`, `catalogue` or `user`) so that a UI can show what the
-server really listed apart from what we only know from the bundled facts.
+server really listed apart from what we only know from the bundled facts. A server answer is data: a node of
+an unexpected shape is skipped with a warning on its interface, never an exception, and the rest is kept.
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator, Literal
 
+from ..terminal_text import clean
+
 Source = Literal["server", "catalogue", "user"]
 GENERATIONS = ("v1", "v2")
+NAME_MAX = 200  # characters: longer is not a name
+MAX_NOTES = 20  # warnings kept per interface (and discovery errors): past it, one line says more were left out
 
 
 @dataclass
@@ -54,6 +59,10 @@ class Interface:
     recommended_service: str | None = None  # works on a bare install where the default may not
     description: str = ""
     error: str | None = None  # why the server's own list could not be used for this interface
+    warnings: list[str] = field(default_factory=list)  # what the server described oddly, and was skipped
+
+    def warn(self, message: str) -> None:
+        _note(self.warnings, message)
 
     @property
     def preferred_service(self) -> str | None:
@@ -110,58 +119,63 @@ class Catalog:
         return catalog
 
     def merge_list_interfaces(self, data: Any) -> None:
-        """Merge a v2 `GET /drivers/list-interfaces` answer: `{iface: {drivers: [...], default}}`."""
+        """Merge a v2 `GET /drivers/list-interfaces` answer: `{iface: {drivers: [...], default}}`.
+
+        A node of another shape is skipped with a warning on its interface; everything valid is kept.
+        """
         if not isinstance(data, dict):
             raise ValueError("list-interfaces did not answer a JSON object")
         for iname, idata in data.items():
-            if not isinstance(idata, dict):
+            iface = self._listed_interface(iname, idata, "GET /drivers/list-interfaces")
+            if iface is None:
                 continue
-            iface = self._server_interface(str(iname))
-            for sname in idata.get("drivers") or []:
-                self._server_service(iface, str(sname))
+            drivers = idata.get("drivers")
+            if isinstance(drivers, list):
+                for sname in drivers:
+                    if usable_name(sname):
+                        self._server_service(iface, sname)
+                    else:
+                        iface.warn(f"skipped a driver that is not a name: {shown(sname)}")
+            elif drivers is not None:
+                iface.warn(f"drivers is {json_kind(drivers)}, not a list: ignored")
             default = idata.get("default")
-            if isinstance(default, str):
+            if usable_name(default):
                 self._server_service(iface, default)
                 iface.default_service = default
+            elif default is not None:
+                iface.warn(f"default is not a name ({shown(default)}): ignored")
 
     def merge_lsmod(self, data: Any) -> None:
-        """Merge a `/lsmod` answer. v1 has `spec` (methods, parameter types); v2 only implementors."""
+        """Merge a `/lsmod` answer. v1 has `spec` (methods, parameter types); v2 only implementors.
+
+        A node of another shape is skipped with a warning on its interface; everything valid is kept.
+        """
         if not isinstance(data, dict) or not isinstance(data.get("interfaces"), dict):
             raise ValueError("lsmod did not answer {interfaces: {...}}")
         for iname, idata in data["interfaces"].items():
-            if not isinstance(idata, dict):
+            iface = self._listed_interface(iname, idata, "GET /lsmod")
+            if iface is None:
                 continue
-            iface = self._server_interface(str(iname))
-            for sname, sdata in (idata.get("implementors") or {}).items():
-                self._server_service(iface, str(sname))
-                if isinstance(sdata, dict) and sdata.get("isDefault"):
-                    iface.default_service = str(sname)
+            self._merge_implementors(iface, idata.get("implementors"))
             spec = idata.get("spec")
-            if not isinstance(spec, dict):
+            if spec is None:
                 continue
-            if isinstance(spec.get("description"), str):
-                iface.description = spec["description"]
-            for mname, mdata in (spec.get("methods") or {}).items():
-                if not isinstance(mdata, dict):
-                    continue
-                known = iface.methods.get(mname)
-                method = Method(name=str(mname), source="server")
-                if known:
-                    method.result, method.streams, method.binary = known.result, known.streams, known.binary
-                method.description = str(mdata.get("description") or "")
-                for pname, pdata in (mdata.get("parameters") or {}).items():
-                    # The v1 serializer drops `optional`; required-ness comes from what we know.
-                    known_param = known.parameter(pname) if known else None
-                    ptype = pdata.get("type") if isinstance(pdata, dict) else None
-                    method.parameters.append(
-                        Parameter(
-                            name=str(pname),
-                            type=ptype or (known_param.type if known_param else "json"),
-                            required=known_param.required if known_param else False,
-                            example=known_param.example if known_param else None,
-                        )
-                    )
-                iface.methods[method.name] = method
+            if not isinstance(spec, dict):
+                iface.warn(f"spec is {json_kind(spec)}, not an object: ignored")
+                continue
+            description = spec.get("description")
+            if isinstance(description, str):
+                iface.description = _printable(description)
+            elif description is not None:
+                iface.warn(f"description is {json_kind(description)}, not a string: ignored")
+            methods = spec.get("methods")
+            if isinstance(methods, dict):
+                for mname, mdata in methods.items():
+                    method = _spec_method(iface, mname, mdata)
+                    if method is not None:
+                        iface.methods[method.name] = method
+            elif methods is not None:
+                iface.warn(f"methods is {json_kind(methods)}, not an object: ignored")
 
     def mark_error(self, message: str) -> None:
         """Discovery failed: keep what the catalogue knows, and say why on every interface."""
@@ -206,6 +220,7 @@ class Catalog:
                     "source": iface.source,
                     "default": iface.default_service,
                     "error": iface.error,
+                    "warnings": list(iface.warnings),
                     "services": {s.name: {"source": s.source} for s in iface.services.values()},
                     "methods": {
                         m.name: {
@@ -226,6 +241,38 @@ class Catalog:
 
     # -- internals ------------------------------------------------------------------------------
 
+    def _listed_interface(self, name: Any, data: Any, source: str) -> Interface | None:
+        """The interface a server answer names, if the name is usable; None when its entry says nothing more."""
+        if not usable_name(name):
+            _note(self.errors, f"{source}: skipped an interface with an unusable name: {shown(name)}")
+            return None
+        iface = self._server_interface(name)
+        if isinstance(data, dict):
+            return iface
+        iface.warn(f"the server described it as {json_kind(data)}, not an object: only its name is used")
+        return None
+
+    def _merge_implementors(self, iface: Interface, implementors: Any) -> None:
+        """`{service: {isDefault?}}`."""
+        if implementors is None:
+            return
+        if not isinstance(implementors, dict):
+            iface.warn(f"implementors is {json_kind(implementors)}, not an object: ignored")
+            return
+        for sname, sdata in implementors.items():
+            if not usable_name(sname):
+                iface.warn(f"skipped an implementor that is not a name: {shown(sname)}")
+                continue
+            self._server_service(iface, sname)
+            if not isinstance(sdata, dict):
+                iface.warn(f"implementor {shown(sname)} is {json_kind(sdata)}, not an object")
+                continue
+            is_default = sdata.get("isDefault")
+            if is_default is True:
+                iface.default_service = sname
+            elif is_default is not None and not isinstance(is_default, bool):
+                iface.warn(f"isDefault of {shown(sname)} is {json_kind(is_default)}, not true or false: ignored")
+
     def _server_interface(self, name: str) -> Interface:
         iface = self.interfaces.get(name)
         if iface is None:
@@ -241,6 +288,97 @@ class Catalog:
             iface.services[name] = Service(name, source="server")
         else:
             service.source = "server"
+
+
+def _spec_method(iface: Interface, name: Any, data: Any) -> Method | None:
+    """A method of a v1 spec, `{description?, parameters: {name: {type}}}`, with what we know filled in."""
+    if not usable_name(name):
+        iface.warn(f"skipped a method that is not a name: {shown(name)}")
+        return None
+    if not isinstance(data, dict):
+        iface.warn(f"method {shown(name)} is {json_kind(data)}, not an object: skipped")
+        return None
+    known = iface.methods.get(name)
+    method = Method(name=name, source="server")
+    if known:
+        method.result, method.streams, method.binary = known.result, known.streams, known.binary
+    description = data.get("description")
+    if isinstance(description, str):
+        method.description = _printable(description)
+    elif description is not None:
+        iface.warn(f"the description of method {shown(name)} is {json_kind(description)}, not a string: ignored")
+    parameters = data.get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        iface.warn(f"the parameters of method {shown(name)} are {json_kind(parameters)}, not an object: "
+                   "the known ones are kept")
+        parameters = {p.name: {"type": p.type} for p in known.parameters} if known else None
+    for pname, pdata in (parameters or {}).items():
+        if not usable_name(pname):
+            iface.warn(f"skipped a parameter of method {shown(name)} that is not a name: {shown(pname)}")
+            continue
+        # The v1 serializer drops `optional`; required-ness comes from what we know.
+        known_param = known.parameter(pname) if known else None
+        ptype = pdata.get("type") if isinstance(pdata, dict) else None
+        if ptype is not None and not usable_name(ptype):
+            iface.warn(f"the type of parameter {shown(pname)} of method {shown(name)} is not a name: {shown(ptype)}")
+            ptype = None
+        elif not isinstance(pdata, dict):
+            iface.warn(f"parameter {shown(pname)} of method {shown(name)} is {json_kind(pdata)}, not an object")
+        method.parameters.append(
+            Parameter(
+                name=pname,
+                type=ptype or (known_param.type if known_param else "json"),
+                required=known_param.required if known_param else False,
+                example=known_param.example if known_param else None,
+            )
+        )
+    return method
+
+
+def usable_name(value: Any) -> bool:
+    """A name a server may give an interface, service, method or parameter: a short, printable string."""
+    return isinstance(value, str) and 0 < len(value) <= NAME_MAX and value.isprintable() and not value.isspace()
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in words: `a list`, `a string`, ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """A value from a server quoted for a warning: printable, one line, short (a container only by its kind)."""
+    if isinstance(value, str):
+        text = clean(_printable(value[: width + 1]), single_line=True)
+        return '"' + (text if len(text) <= width else text[: width - 1] + "…") + '"'
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)[:width]
+    return json_kind(value)
+
+
+def _printable(text: str, width: int = 2000) -> str:
+    """Server text that can be written out (lone surrogates from JSON escapes would fail to encode), bounded."""
+    cut = text[:width].encode("utf-8", "replace").decode("utf-8")
+    return cut if len(text) <= width else cut[: width - 1] + "…"
+
+
+def _note(notes: list[str], message: str) -> None:
+    """Append, up to MAX_NOTES, then once say that more were left out: a hostile answer cannot flood the UI."""
+    if len(notes) < MAX_NOTES:
+        notes.append(message)
+    elif len(notes) == MAX_NOTES:
+        notes.append("more problems were left out")
 
 
 def template_args(method: Method) -> tuple[dict[str, Any], list[Parameter]]:

@@ -20,12 +20,12 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Iterator
 
 import httpx
 
 from ..terminal_text import clean
-from .catalog import Catalog
+from .catalog import Catalog, json_kind
 from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
 from .outcomes import (
     Binary,
@@ -34,8 +34,11 @@ from .outcomes import (
     Failure,
     FailureKind,
     Outcome,
+    STREAM_CHUNK_TAIL,
+    STREAM_TEXT_TAIL,
     Result,
     Stream,
+    StreamTail,
     normalise_code,
 )
 
@@ -69,8 +72,11 @@ class Timeouts:
 class Limits:
     max_json_bytes: int = 8 * 1024 * 1024  # larger JSON bodies are saved to a file, not parsed
     max_body_bytes: int = 1024 * 1024 * 1024  # any body: past this the call fails as too_large
+    max_inflated_bytes: int = 256 * 1024 * 1024  # a compressed body, once inflated (a gzip bomb is 1000:1)
     max_error_bytes: int = 1024 * 1024  # an error body (HTML, text) is read up to this
     max_line_bytes: int = 8 * 1024 * 1024  # one ndjson line
+    max_stream_text: int = STREAM_TEXT_TAIL  # characters of a stream's text kept in memory (its end)
+    max_stream_chunks: int = STREAM_CHUNK_TAIL  # decoded chunks of a stream kept in memory (the last ones)
     head_bytes: int = 4096  # how much of every body is kept for the Raw view
 
 
@@ -151,50 +157,55 @@ class Connection:
     async def discover(self) -> Catalog:
         """Ask the server what it offers, fall back to /lsmod, merge with the bundled catalogue.
 
-        Never raises: what went wrong is in `catalog.errors` (and on the interfaces it concerns).
+        Never raises (only cancellation propagates): what went wrong is in `catalog.errors`, and what the
+        server described oddly is in the `warnings` of the interfaces it concerns.
         """
+        try:
+            return await self._discover()
+        except Exception as exc:  # a flaw here must not cost the user the bundled catalogue
+            catalog = Catalog.bundled(None)
+            catalog.mark_error(f"discovery failed: {self._redact(_brief(exc))}")
+            return catalog
+
+    async def _discover(self) -> Catalog:
         errors: list[str] = []
-        listed = await self._get_json("/drivers/list-interfaces")
-        if isinstance(listed, dict):
-            catalog = Catalog.bundled("v2")
-            catalog.merge_list_interfaces(listed)
-            return catalog
-        errors.append(f"GET /drivers/list-interfaces: {listed}")
-        lsmod = await self._get_json("/lsmod")
-        if isinstance(lsmod, dict) and isinstance(lsmod.get("interfaces"), dict):
+        listed, problem = await self._get_json("/drivers/list-interfaces")
+        if problem is None and isinstance(listed, dict):
+            return _merged(Catalog.bundled("v2"), Catalog.merge_list_interfaces, listed, "GET /drivers/list-interfaces")
+        errors.append(f"GET /drivers/list-interfaces: {problem or f'the answer is {json_kind(listed)}, not an object'}")
+        lsmod, problem = await self._get_json("/lsmod")
+        if problem is None and isinstance(lsmod, dict) and isinstance(lsmod.get("interfaces"), dict):
             has_specs = any(isinstance(i, dict) and "spec" in i for i in lsmod["interfaces"].values())
-            catalog = Catalog.bundled("v1" if has_specs else "v2")
-            catalog.merge_lsmod(lsmod)
-            return catalog
-        errors.append(f"GET /lsmod: {lsmod if isinstance(lsmod, str) else 'no interfaces in the answer'}")
+            return _merged(Catalog.bundled("v1" if has_specs else "v2"), Catalog.merge_lsmod, lsmod, "GET /lsmod")
+        errors.append(f"GET /lsmod: {problem or 'no interfaces in the answer'}")
         catalog = Catalog.bundled(None)
         for message in errors:
             catalog.mark_error(message)
         return catalog
 
-    async def _get_json(self, path: str) -> Any:
-        """The decoded JSON of a GET, or a string saying why there is none."""
+    async def _get_json(self, path: str) -> tuple[Any, str | None]:
+        """The decoded JSON of a GET and None, or None and a message saying why there is none."""
         url, headers, extensions = self._target(path)
         headers = {"Accept": "application/json", **self._shared_headers(redacted=False), **headers}
         try:
             async with self._client.stream("GET", url, headers=headers, extensions=extensions) as response:
                 data, _size, truncated = await _read_limited(response, self.limits.max_json_bytes)
         except httpx.HTTPError as exc:
-            return self._redact(_transport_failure(exc, self.api_origin)[1])
+            return None, self._redact(_transport_failure(exc, self.api_origin)[1])
         if truncated:
-            return "the answer was too large"
+            return None, "the answer was too large"
         try:
-            decoded = json.loads(data) if data else None
+            decoded = await _parse_json(data) if data else None
         except ValueError:
             decoded = None
         if response.status_code >= 400 or decoded is None:
             detail = ""
             if isinstance(decoded, dict):
-                detail = str(decoded.get("code") or decoded.get("message") or "")
+                detail = _brief(decoded.get("code") or decoded.get("message") or "")
             elif data:
                 detail = _first_line(data)
-            return self._redact(f"HTTP {response.status_code}" + (f" ({detail})" if detail else ""))
-        return decoded
+            return None, self._redact(f"HTTP {response.status_code}" + (f" ({detail})" if detail else ""))
+        return decoded, None
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -299,23 +310,24 @@ class Connection:
         limit = self.limits.max_json_bytes if (_is_json(mime) and status < 400) else self.limits.max_error_bytes
         head = bytearray()
         size = 0
+        cap = self._body_cap(response)
         spill: Path | None = None
         spill_file = None
         try:
             async for chunk in _decoded_chunks(response):
                 size += len(chunk)
-                if size > self.limits.max_body_bytes:
+                if size > cap:
                     raise _TooLarge()
                 if spill_file is None and size <= limit:
                     head.extend(chunk)
                     continue
                 if spill_file is None:
                     spill = self._new_file(request, ".json" if _is_json(mime) else ".txt")
-                    spill_file = open(spill, "wb")
+                    spill_file = open(spill, "r+b")
                     spill_file.write(head)
                 spill_file.write(chunk)
         except _TooLarge:
-            return self._too_large(exchange, size, spill, spill_file)
+            return self._too_large(exchange, size, cap, spill, spill_file)
         finally:
             if spill_file is not None:
                 spill_file.close()
@@ -330,7 +342,7 @@ class Connection:
         data = bytes(head)
         decoded: Any
         try:
-            decoded = json.loads(data) if data.strip() else _NOTHING
+            decoded = await _parse_json(data) if data.strip() else _NOTHING
         except ValueError:
             decoded = _NOTHING
         if decoded is _NOTHING:
@@ -352,59 +364,66 @@ class Connection:
         exchange: Exchange,
         on_chunk: ChunkCallback | None,
     ) -> Outcome:
-        outcome = Stream(exchange, complete=False)
+        """Chunks as they arrive: memory keeps a bounded tail, the raw ndjson goes to a file as it comes."""
+        tail = StreamTail(self.limits.max_stream_text, self.limits.max_stream_chunks)
+        lines = _Lines()
         path = self._new_file(request, ".ndjson")
-        texts: list[str] = []
         head = bytearray()
         size = 0
-        pending = b""
+        cap = self._body_cap(response)
+        problem: str | None = None
 
-        def deliver(line: bytes) -> None:
-            if not line.strip():
+        async def deliver(line: bytes) -> None:
+            if line.isspace():
                 return
             try:
-                chunk: Any = json.loads(line)
+                chunk: Any = await _parse_json(line)
             except ValueError:
                 chunk = line.decode("utf-8", "replace")
-            outcome.chunks.append(chunk)
-            if isinstance(chunk, dict):
-                if chunk.get("type") == "text" and isinstance(chunk.get("text"), str):
-                    texts.append(chunk["text"])
-                elif chunk.get("type") == "error":
-                    outcome.error = str(chunk.get("message") or chunk)
+            tail.add(chunk)
             if on_chunk is not None:
                 on_chunk(chunk)
+            if tail.chunk_count % STREAM_TURN_EVERY == 0:
+                await asyncio.sleep(0)  # a block can hold thousands of chunks: let a UI on this loop draw
 
-        with open(path, "wb") as saved:
+        with open(path, "r+b") as saved:
             try:
                 async for data in _with_idle_timeout(_decoded_chunks(response), self.timeouts.stream_read):
                     size += len(data)
-                    if size > self.limits.max_body_bytes:
+                    if size > cap:
                         raise _TooLarge()
                     saved.write(data)
                     if len(head) < self.limits.head_bytes:
                         head.extend(data[: self.limits.head_bytes - len(head)])
-                    pending += data
-                    *lines, pending = pending.split(b"\n")
-                    for line in lines:
-                        deliver(line)
-                    if len(pending) > self.limits.max_line_bytes:
+                    for line in lines.feed(data):
+                        await deliver(line)
+                    if lines.pending > self.limits.max_line_bytes:
                         raise _TooLarge()
-                deliver(pending)
-                outcome.complete = outcome.error is None
+                last = lines.rest()
+                if last:
+                    await deliver(last)
             except _TooLarge:
-                outcome.error = f"the stream went past the size limit after {size} bytes"
+                problem = f"the stream went past the size limit after {size} bytes"
             except (TimeoutError, asyncio.TimeoutError):
-                outcome.error = f"no chunk for {self.timeouts.stream_read:g} s; the stream was abandoned"
+                problem = f"no chunk for {self.timeouts.stream_read:g} s; the stream was abandoned"
+            except httpx.DecodingError as exc:
+                problem = _transport_failure(exc, self.api_origin)[1]
             except httpx.HTTPError as exc:
-                outcome.error = "the connection was cut during the stream: " + self._redact(
+                problem = "the connection was cut during the stream: " + self._redact(
                     _transport_failure(exc, self.api_origin)[1]
                 )
         exchange.size = size
         exchange.body_head = bytes(head)
-        outcome.text = "".join(texts)
-        outcome.saved_path = path
-        return outcome
+        return Stream(
+            exchange,
+            chunks=list(tail.chunks),
+            text=tail.text,
+            error=problem or tail.error,
+            complete=problem is None and tail.error is None,
+            saved_path=path,
+            chunk_count=tail.chunk_count,
+            text_chars=tail.text_chars,
+        )
 
     async def _read_binary(
         self, response: httpx.Response, request: CallRequest, exchange: Exchange, content_type: str
@@ -415,22 +434,19 @@ class Connection:
         hasher = hashlib.sha256()
         head = bytearray()
         size = 0
+        cap = self._body_cap(response)
         try:
-            with open(path, "wb") as out:
+            with open(path, "r+b") as out:
                 async for chunk in _decoded_chunks(response):
                     size += len(chunk)
-                    if size > self.limits.max_body_bytes:
+                    if size > cap:
                         raise _TooLarge()
                     out.write(chunk)
                     hasher.update(chunk)
                     if len(head) < self.limits.head_bytes:
                         head.extend(chunk[: self.limits.head_bytes - len(head)])
         except _TooLarge:
-            path.unlink(missing_ok=True)
-            exchange.size = size
-            return Failure(
-                exchange, "too_large", f"the body went past {self.limits.max_body_bytes} bytes and was abandoned"
-            )
+            return self._too_large(exchange, size, cap, path, None)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -446,13 +462,19 @@ class Connection:
             head=bytes(head[:256]),
         )
 
-    def _too_large(self, exchange: Exchange, size: int, spill: Path | None, spill_file: Any) -> Failure:
+    def _body_cap(self, response: httpx.Response) -> int:
+        """The most decoded bytes a body may have: less for a compressed one, whose inflating is the costly part."""
+        if response.headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
+            return self.limits.max_body_bytes
+        return min(self.limits.max_body_bytes, self.limits.max_inflated_bytes)
+
+    def _too_large(self, exchange: Exchange, size: int, cap: int, spill: Path | None, spill_file: Any) -> Failure:
         if spill_file is not None:
             spill_file.close()
         if spill is not None:
             spill.unlink(missing_ok=True)
         exchange.size = size
-        return Failure(exchange, "too_large", f"the body went past {self.limits.max_body_bytes} bytes and was abandoned")
+        return Failure(exchange, "too_large", f"the body went past {cap} bytes and was abandoned")
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -464,7 +486,11 @@ class Connection:
         return httpx.Timeout(connect=t.connect, read=read, write=t.write, pool=t.pool)
 
     def _new_file(self, request: CallRequest, extension: str, suggested: str | None = None) -> Path:
-        """A fresh file of our own naming in the download folder (0600)."""
+        """A fresh, empty file of our own naming in the download folder (0600).
+
+        Open it with "r+b", not "wb": truncating makes some file systems (ext4) flush the whole file on
+        close, which holds the event loop for a large body.
+        """
         self.download_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         base = suggested or _safe_name(f"{request.interface}.{request.method}") + extension
@@ -550,6 +576,15 @@ def _driver_error(exchange: Exchange, status: int, body: dict[str, Any]) -> Driv
     )
 
 
+def _merged(catalog: Catalog, merge: Callable[[Catalog, Any], None], data: Any, what: str) -> Catalog:
+    """`catalog` with a server answer merged in; a flaw in the merge is reported, never raised."""
+    try:
+        merge(catalog, data)
+    except Exception as exc:  # keep what was merged so far, and the bundled rest
+        catalog.errors.append(f"{what}: the answer could not be used in full ({_brief(exc)})")
+    return catalog
+
+
 def _transport_failure(exc: httpx.HTTPError, origin: str) -> tuple[FailureKind, str]:
     if isinstance(exc, httpx.TimeoutException):
         what = {
@@ -561,16 +596,63 @@ def _transport_failure(exc: httpx.HTTPError, origin: str) -> tuple[FailureKind, 
         return "timeout", f"timed out {what} ({origin})"
     cause = exc.__cause__ or exc.__context__
     if isinstance(cause, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper():
-        return "tls", f"TLS problem with {origin}: {exc or type(exc).__name__}"
+        return "tls", f"TLS problem with {origin}: {str(exc) or type(exc).__name__}"
     if isinstance(exc, httpx.ConnectError):
-        return "connect", f"could not connect to {origin}: {exc or 'connection failed'}"
+        return "connect", f"could not connect to {origin}: {str(exc) or 'connection failed'}"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "protocol", f"the server broke the HTTP protocol or closed the connection: {exc or 'no details'}"
+        return "protocol", f"the server broke the HTTP protocol or closed the connection: {str(exc) or 'no details'}"
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
-        return "connect", f"the connection to {origin} was reset: {exc or type(exc).__name__}"
+        return "connect", f"the connection to {origin} was reset: {str(exc) or type(exc).__name__}"
     if isinstance(exc, httpx.DecodingError):
         return "protocol", f"the body could not be decoded: {exc}"
     return "protocol", f"{type(exc).__name__}: {exc}"
+
+
+# -- body decoding: bounded blocks, linear time, turns given back to the event loop ------------------
+
+DECODE_INPUT = 16 * 1024  # compressed bytes handed to zlib at once, so every call's work stays bounded
+DECODE_OUTPUT = 256 * 1024  # the most one call may inflate
+YIELD_EVERY = 4 * 1024 * 1024  # decoded bytes between two turns given back to the loop (a UI shares it)
+JSON_INLINE_BYTES = 256 * 1024  # larger JSON is parsed on a worker thread
+STREAM_TURN_EVERY = 256  # stream chunks delivered between two turns given back to the loop
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Lines:
+    """ndjson lines out of blocks, in time linear in the bytes however many pieces a line arrives in."""
+
+    def __init__(self) -> None:
+        self._pieces: list[bytes] = []  # the line being received
+        self.pending = 0  # its length so far
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The lines `data` completes (empty ones, and some blank ones, left out)."""
+        end = data.rfind(b"\n")
+        if end < 0:
+            self._keep(data)
+            return iter(())
+        first = b"".join(self._pieces)
+        self._pieces.clear()
+        self.pending = 0
+        if data.isspace():  # a run of blank lines costs no per-line work
+            found = [first]
+        else:
+            found = data[:end].split(b"\n")
+            found[0] = first + found[0]
+        self._keep(data[end + 1 :])
+        return filter(None, found)
+
+    def rest(self) -> bytes:
+        """What came after the last newline."""
+        return b"".join(self._pieces)
+
+    def _keep(self, piece: bytes) -> None:
+        if piece:
+            self._pieces.append(piece)
+            self.pending += len(piece)
 
 
 async def _read_limited(response: httpx.Response, limit: int) -> tuple[bytes, int, bool]:
@@ -588,17 +670,11 @@ async def _with_idle_timeout(chunks: AsyncIterator[bytes], idle: float) -> Async
     iterator = chunks.__aiter__()
     while True:
         try:
-            chunk = await asyncio.wait_for(iterator.__anext__(), idle)
+            async with asyncio.timeout(idle):  # no task per chunk, unlike wait_for
+                chunk = await iterator.__anext__()
         except StopAsyncIteration:
             return
         yield chunk
-
-
-class _TooLarge(Exception):
-    pass
-
-
-DECODED_BLOCK = 256 * 1024
 
 
 async def _decoded_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
@@ -612,25 +688,75 @@ async def _decoded_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
         async for raw in response.aiter_raw():
             yield raw
         return
-    if encoding in ("gzip", "x-gzip"):
-        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        decompressor = zlib.decompressobj()
-    else:
-        raise httpx.DecodingError(f"the body uses a content encoding we do not decode: {encoding}")
-    try:
-        async for raw in response.aiter_raw():
-            data = raw
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise httpx.DecodingError(f"the body uses a content encoding we do not decode: {_brief(encoding)}")
+    inflater = _Inflater(gzip=encoding != "deflate")
+    since_turn = 0
+    async for raw in response.aiter_raw():
+        for block in inflater.feed(raw):
+            yield block
+            since_turn += len(block)
+            if since_turn >= YIELD_EVERY:
+                since_turn = 0
+                await asyncio.sleep(0)
+    inflater.finish()
+
+
+class _Inflater:
+    """gzip (one member after another, RFC 1952 2.2) or zlib-wrapped deflate, inflated in bounded blocks."""
+
+    def __init__(self, gzip: bool) -> None:
+        self.gzip = gzip
+        self.name = "gzip" if gzip else "deflate"
+        self._wbits = 16 + zlib.MAX_WBITS if gzip else zlib.MAX_WBITS
+        self._z = zlib.decompressobj(self._wbits)
+        self._fed = False  # the current member has had input
+
+    def feed(self, raw: bytes) -> Iterator[bytes]:
+        view = memoryview(raw)
+        for start in range(0, len(view), DECODE_INPUT):
+            data: bytes | memoryview = view[start : start + DECODE_INPUT]
             while data:
-                block = decompressor.decompress(data, DECODED_BLOCK)
-                data = decompressor.unconsumed_tail
+                if self._z.eof:
+                    data = self._next_member(data)
+                    if not data:
+                        break
+                self._fed = True
+                try:
+                    block = self._z.decompress(data, DECODE_OUTPUT)
+                except zlib.error as exc:
+                    raise httpx.DecodingError(f"invalid {self.name} data: {exc}") from None
                 if block:
                     yield block
-        tail = decompressor.flush()
-    except zlib.error as exc:
-        raise httpx.DecodingError(f"invalid {encoding} data: {exc}") from None
-    if tail:
-        yield tail
+                data = self._z.unused_data if self._z.eof else self._z.unconsumed_tail
+
+    def _next_member(self, data: bytes | memoryview) -> bytes:
+        """Input after the end of a member: the next gzip member (zero padding skipped); for deflate, nothing."""
+        rest = bytes(data).lstrip(b"\0") if self.gzip else b""
+        if rest:
+            self._z = zlib.decompressobj(self._wbits)
+            self._fed = False
+        return rest
+
+    def finish(self) -> None:
+        if self._fed and not self._z.eof:
+            raise httpx.DecodingError(f"the {self.name} body ends before its compressed data does")
+
+
+async def _parse_json(data: bytes) -> Any:
+    """`json.loads`; a large body on a worker thread. Nesting too deep to parse is a ValueError too."""
+    try:
+        if len(data) <= JSON_INLINE_BYTES:
+            return json.loads(data)
+        # The C scanner holds the GIL for a whole parse; a Python-level hook lets the interpreter hand it
+        # back to the event loop between objects.
+        return await asyncio.to_thread(json.loads, data, object_pairs_hook=_dict_of_pairs)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _dict_of_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return dict(pairs)
 
 
 def _is_json(mime: str) -> bool:
@@ -649,6 +775,21 @@ def _first_line(data: bytes, width: int = 160) -> str:
         if line:
             return clean(line[:width], single_line=True)  # a message for a person: no terminal controls
     return ""
+
+
+def _brief(value: Any, width: int = 160) -> str:
+    """Server data, or an exception, as one short printable line for a message."""
+    try:
+        if isinstance(value, BaseException):
+            text = f"{type(value).__name__}: {value}"
+        elif isinstance(value, (dict, list)):
+            text = json_kind(value)
+        else:
+            text = str(value)
+    except Exception:  # a value too deeply nested to print
+        text = type(value).__name__
+    text = clean(text[: width + 1].encode("utf-8", "replace").decode("utf-8"), single_line=True)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _short(value: Any, width: int = 160) -> str:
@@ -713,7 +854,7 @@ async def login(
             raise LoginError(_transport_failure(exc, origin)[1]) from None
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if response.status_code == 202 or (isinstance(body, dict) and body.get("next_step") == "otp"):
         raise LoginError("this account uses two-factor authentication; log in with a token instead")

@@ -1,8 +1,15 @@
-"""A raw TCP server on loopback that answers whatever bytes a test scripts: for what no real Puter does on purpose."""
+"""A raw TCP server on loopback that answers whatever bytes a test scripts (for what no real Puter does on purpose),
+and what tests of hostile answers share: bombs, a peak-memory probe, bounded waits, an event-loop ticker."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import struct
+import threading
+import zlib
+from pathlib import Path
 from typing import Awaitable, Callable
 
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -57,3 +64,112 @@ def answer(status: str, headers: dict[str, str], body: bytes = b"") -> Script:
         await writer.drain()
 
     return script
+
+
+def gzip_bomb(total: int, fill: bytes = b"\0", block: int = 1 << 20) -> bytes:
+    """One valid gzip member of `total` bytes of `fill`, built in well under a second (about 1000:1).
+
+    After a full flush deflate starts afresh, so the same input block compresses to the same bytes every time.
+    """
+    assert total % block == 0
+    data = fill * block
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    first = compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+    again = compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(total // block):
+        crc = zlib.crc32(data, crc)
+    final_block = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS).flush()  # an empty last block
+    return first + again * (total // block - 1) + final_block + struct.pack("<II", crc, total & 0xFFFFFFFF)
+
+
+def serve_body(status: str, headers: dict[str, str], body: bytes, piece: int = 64 * 1024) -> Script:
+    """Answer with `body` in pieces, waiting for the client to take each (it may hang up at any point)."""
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), f"Content-Length: {len(body)}"]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        for start in range(0, len(body), piece):
+            writer.write(body[start : start + piece])
+            await writer.drain()
+
+    return script
+
+
+class PeakRss:
+    """This process's resident set size, sampled on a thread while the block runs: `growth` is peak - start."""
+
+    STATM = Path("/proc/self/statm")
+
+    def __init__(self) -> None:
+        self.growth: int | None = None  # None where the system does not say
+        self._stop = threading.Event()
+
+    @classmethod
+    def available(cls) -> bool:
+        return cls.STATM.exists()
+
+    def _rss(self) -> int:
+        return int(self.STATM.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self) -> "PeakRss":
+        if self.available():
+            self._start = self._peak = self._rss()
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.002):
+            self._peak = max(self._peak, self._rss())
+
+    def __exit__(self, *exc: object) -> None:
+        if self.available():
+            self._stop.set()
+            self._thread.join()
+            self._peak = max(self._peak, self._rss())
+            self.growth = self._peak - self._start
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "the condition") -> None:
+    """Poll `predicate` until it holds; fail (never hang) once `timeout` seconds have passed."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        await asyncio.sleep(0.01)
+
+
+class Ticker:
+    """A task that takes every turn the event loop gives it, recording `probe()` each time (a UI's view)."""
+
+    def __init__(self, probe: Callable[[], int]) -> None:
+        self.probe = probe
+        self.seen: list[int] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            self.seen.append(self.probe())
+            await asyncio.sleep(0)
+
+    async def __aenter__(self) -> "Ticker":
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self.seen.append(self.probe())
+
+    @property
+    def turns(self) -> int:
+        return len(self.seen)
+
+    @property
+    def largest_step(self) -> int:
+        """The most progress made between two turns."""
+        return max((b - a for a, b in zip(self.seen, self.seen[1:])), default=0)

@@ -28,6 +28,7 @@ async def test_v2_server_lists_interfaces_and_catalogue_gives_methods(tmp_path):
     async with Connection("http://api.puter.localhost:4100", token="t", transport=transport) as connection:
         catalog = await connection.discover()
     assert catalog.generation == "v2" and not catalog.errors
+    assert not any(iface.warnings for iface in catalog.interfaces.values())  # a real answer has no odd node
     kv = catalog.interfaces["puter-kvstore"]
     assert kv.source == "server" and kv.default_service == "puter-kvstore"
     assert kv.methods["batchPut"].source == "catalogue"  # v2 lists no methods: they come from what we know
@@ -42,6 +43,7 @@ async def test_v1_server_falls_back_to_lsmod_specs(tmp_path):
     async with Connection("http://api.puter.localhost:4100", token="t", transport=transport) as connection:
         catalog = await connection.discover()
     assert catalog.generation == "v1"
+    assert not any(iface.warnings for iface in catalog.interfaces.values())
     kv = catalog.interfaces["puter-kvstore"]
     assert kv.source == "server" and kv.methods["get"].source == "server"
     assert "batchPut" not in kv.methods
@@ -56,7 +58,9 @@ async def test_unreachable_server_keeps_the_catalogue_with_the_error_visible(tmp
         catalog = await connection.discover()
     assert catalog.generation is None
     assert len(catalog.errors) == 2 and "401" in catalog.errors[0] and "token_missing" in catalog.errors[0]
-    assert catalog.interfaces["puter-kvstore"].error == catalog.errors[0] or catalog.interfaces["puter-kvstore"].error
+    assert catalog.errors[1] == "GET /lsmod: HTTP 401 (token_missing)"
+    # Each interface shows the last reason: on v1, /lsmod is the answer that would have had the list.
+    assert all(iface.error == catalog.errors[1] for iface in catalog.interfaces.values())
     assert "puter-kvstore" in catalog.interfaces and "hello-world" in catalog.interfaces
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import socket
+import struct
 import tracemalloc
 
 import pytest
 
 from explorer.protocol.client import CallRequest, Connection, Limits, Timeouts
-from tests.protocol.hostile import HostileServer, answer
+from tests.protocol.hostile import HostileServer, answer, wait_until
 
 TOKEN = "secret-token-value-123"
 KV_GET = CallRequest("puter-kvstore", "get", {"key": "k"}, service="puter-kvstore")
@@ -56,12 +58,24 @@ async def test_200_that_is_not_json_is_a_protocol_failure(tmp_path):
 
 async def test_reset_before_answer_is_a_connection_failure(tmp_path):
     async def reset(reader, writer):
-        writer.transport.abort()
+        writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # with no linger: a TCP reset
 
     outcome, requests = await call_against(reset, tmp_path)
     assert len(requests) == 1
-    assert outcome.kind == "failure" and outcome.failure in ("connect", "protocol")
+    assert outcome.kind == "failure" and outcome.failure == "connect"
+    assert outcome.message.startswith("the connection to http://127.0.0.1:") and "was reset: " in outcome.message
     assert_no_token(outcome)
+
+
+async def test_hanging_up_before_answer_is_a_protocol_failure(tmp_path):
+    async def hang_up(reader, writer):
+        writer.close()
+
+    outcome, requests = await call_against(hang_up, tmp_path)
+    assert len(requests) == 1
+    assert outcome.kind == "failure" and outcome.failure == "protocol"
+    assert "closed the connection" in outcome.message
 
 
 async def test_hang_times_out_with_a_clear_message(tmp_path):
@@ -199,7 +213,7 @@ async def test_cancelling_a_call_propagates_and_leaves_no_binary(tmp_path):
     async with HostileServer(slow) as server:
         async with Connection(server.origin, token=TOKEN, download_dir=tmp_path) as connection:
             task = asyncio.create_task(connection.call(KV_GET))
-            await asyncio.sleep(0.3)
+            await wait_until(lambda: any(tmp_path.iterdir()), what="the binary file being written")
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task

@@ -24,19 +24,31 @@ the profile in use and how many calls are in flight; `history off` when calls ca
     history_off: reactive[bool] = reactive(False)  # calls are made but not recorded
 
     def render(self) -> Text:
+        """The long form when it fits; else shorter labels, then the least useful parts dropped."""
+        width = self.size.width or 120
+        for form in ("long", "short", "tight"):
+            text = self._line(form)
+            if text.cell_len <= width:
+                return text
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def _line(self, form: str) -> Text:
+        long = form == "long"
         text = Text()
-        text.append(" puter-explorer ", style="bold reverse")
-        text.append("  ")
+        text.append(" puter-explorer " if long else " pe ", style="bold reverse")
+        text.append("  " if long else " ")
         text.append_text(safe_text(self.origin or "(not connected)", "bold", single_line=True))
-        text.append("  generation: ")
+        text.append("  generation: " if long else " ")
         if self.discovering:
             text.append("discovering…", style="italic")
         else:
             text.append(self.generation or "unknown", style="bold green" if self.generation else "bold yellow")
-        text.append("  profile: ")
-        text.append_text(safe_text(self.profile or "-", "bold", single_line=True))
-        text.append("  in flight: ")
+        if form != "tight":
+            text.append("  profile: " if long else " profile ")
+            text.append_text(safe_text(self.profile or "-", "bold", single_line=True))
+        text.append("  in flight: " if long else " in flight ")
         text.append(str(self.in_flight), style="bold yellow" if self.in_flight else "bold")
         if self.history_off:
-            text.append("  history off", style="bold red")
+            text.append("  history off" if long else " no history", style="bold red")
         return text
