@@ -26,8 +26,16 @@ async def _call(app: Any, pilot: Any, interface: str, method: str, args: Any) ->
     app.screen.open_method(MethodRef(interface, method, None))
     app.screen.editor.text_area.load_text(json.dumps(args, indent=2))
     await pilot.press("f5")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(app, pilot)
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Until the call and the formatting of what it gave back (workers started meanwhile too) are done."""
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            return
 
 
 async def connect_screen(out: Path) -> None:

@@ -279,7 +279,7 @@ class MainScreen(Screen[None]):
             return
         self._diff(old, new, self.history.store)
 
-    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="diff two calls")
     def _diff(self, old: Call | int, new: Call, store: Any) -> None:
         """Read and compare the two values off the event loop (a body may be megabytes)."""
         try:

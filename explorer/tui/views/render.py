@@ -177,13 +177,16 @@ def json_batches(value: Any) -> Iterator[list[str]]:
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=str)
     pieces: list[str] = []
     size, carry, limit = 0, "", FIRST_BATCH_CHARS
-    for piece in encoder.iterencode(value):
-        pieces.append(piece)
-        size += len(piece)
-        if size >= limit:
-            *lines, carry = clean(carry + "".join(pieces)).split("\n")
-            pieces, size, limit = [], 0, BATCH_CHARS
-            yield lines
+    try:
+        for piece in encoder.iterencode(value):
+            pieces.append(piece)
+            size += len(piece)
+            if size >= limit:
+                *lines, carry = clean(carry + "".join(pieces)).split("\n")
+                pieces, size, limit = [], 0, BATCH_CHARS
+                yield lines
+    except RecursionError:  # a value nested deeper than the encoder goes: say so, keep what was made
+        pieces.append("\n… nested too deeply to indent further; the Raw tab has the body as received")
     yield clean(carry + "".join(pieces)).split("\n")
 
 

@@ -133,7 +133,7 @@ class HistoryPane(Vertical):
         self._loading = True
         self._fetch_page(self.store, self._query, before)
 
-    @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="history-page", exit_on_error=False, description="read history")
     def _fetch_page(self, store: Any, query: str, before: int | None) -> None:
         kwargs: dict[str, Any] = {"limit": PAGE_SIZE}
         if before is not None:

@@ -73,6 +73,7 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.call: Call | None = None
+        self._live: Call | None = None  # the stream being shown from its tail, as it arrives
         self._generation = 0  # bumped whenever what is shown starts again; stale batches are dropped
         self._text_seen = 0  # characters of the live stream already in the body view
         self._chunks_seen = 0  # chunks of the live stream already in the log
@@ -116,6 +117,7 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         """Show a call (again): called when it is highlighted and whenever it changes."""
         same = call is self.call
         self.call = call
+        self._live = None
         self._generation += 1
         if call is None:
             self._apply(self._generation, None, None, same=False)
@@ -127,7 +129,8 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
             self.query_one("#result-summary", Static).update(Text("…", style="dim"))
         self._prepare(call, self._generation, same)
 
-    @work(thread=True, exclusive=True, group="outcome-render", exit_on_error=False)
+    # A fixed description: Textual would otherwise repr() the arguments (a whole parsed result) on the loop.
+    @work(thread=True, exclusive=True, group="outcome-render", exit_on_error=False, description="format the outcome")
     def _prepare(self, call: Call, generation: int, same: bool) -> None:
         worker = get_current_worker()
         prepared = render.prepare(call)
@@ -189,6 +192,8 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
     def _show_live_stream(self, call: Call) -> None:
         tail = call.stream
         assert tail is not None
+        self._live = call
+        self._generation += 1  # what a formatting worker was making for this call is out of date
         self.query_one("#result-summary", Static).update(render.live_stream_summary(call))
         body_view = render.stream_body(tail.text, tail.text_chars, None)
         self.query_one("#result-note", Static).display = False
@@ -209,6 +214,9 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         """Show what arrived for `call` since the last flush (called at most ~20 times a second)."""
         tail = call.stream
         if call is not self.call or tail is None or call.outcome is not None:
+            return
+        if self._live is not call:  # the first chunks: switch from "waiting" to the live view
+            self._show_live_stream(call)
             return
         new_text = tail.text_after(self._text_seen)
         if new_text is None:  # fell behind what the tail keeps: start again from the tail

@@ -176,11 +176,16 @@ class TextView(ScrollView, can_focus=True):
             self.scroll_end(animate=False, immediate=True)
 
     def _width(self) -> int:
-        return max(self.scrollable_content_region.width, 1)
+        return self.scrollable_content_region.width
 
     def _reindex(self, first: int) -> None:
         """Recount the rows of lines[first:] (all of them when the width changed)."""
         width = self._width()
+        if width <= 0:  # not laid out yet: wrapping at a made-up width would be wasted (and slow at 1)
+            self._wrap_width = 0
+            self._row_ends.clear()
+            self.virtual_size = Size(0, 0)
+            return
         if width != self._wrap_width:
             self._wrap_width, first = width, 0
             self._starts.clear()
@@ -207,6 +212,8 @@ class TextView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self._width() != self._wrap_width:
             self._reindex(0)
+            if self._follow:
+                self.scroll_end(animate=False, immediate=True)
 
     # -- drawing ---------------------------------------------------------------------------------
 
@@ -308,7 +315,7 @@ class TextView(ScrollView, can_focus=True):
     def action_copy_all(self) -> None:
         self._copy_all()
 
-    @work(thread=True, exclusive=True, group="text-view-copy")
+    @work(thread=True, exclusive=True, group="text-view-copy", description="copy all")
     def _copy_all(self) -> None:
         text = self.text
         what = "all of it" if len(text) <= COPY_LIMIT else f"its first {COPY_LIMIT} characters"
@@ -329,7 +336,7 @@ class TextView(ScrollView, can_focus=True):
         if self._needle:
             self.find(self._needle, forward=bool(forward), again=True)
 
-    @work(thread=True, exclusive=True, group="text-view-find")
+    @work(thread=True, exclusive=True, group="text-view-find", description="find")
     def _search(self, needle: str, start: int, forward: bool) -> None:
         worker = get_current_worker()
         lines = self.lines

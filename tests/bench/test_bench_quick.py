@@ -1,0 +1,38 @@
+"""The heavy-answer benches still run: quick mode, one scenario each, figures produced (no thresholds)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def run_bench(script: str, out: Path, *extra: str) -> dict:
+    argv = [sys.executable, str(BENCH / script), "--quick", "--only", "big", "--timeout", "20",
+            "--json", str(out), *extra]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+def test_loop_bench_quick(tmp_path):
+    data = run_bench("loop_bench.py", tmp_path / "loop.json")
+    [result] = data["results"]
+    assert result["scenario"] == "big"
+    assert isinstance(result["stall_max_ms"], float) and isinstance(result["stall_p99_ms"], float)
+    assert result["keys"] > 0 and "key_median_ms" in result
+    assert "done_ms" in result and "first_visible_ms" in result
+
+
+@pytest.mark.skipif(not sys.platform.startswith(("linux", "darwin")), reason="needs a pseudo-terminal")
+def test_keypress_bench_quick(tmp_path):
+    data = run_bench("keypress_bench.py", tmp_path / "keys.json")
+    [result] = data["results"]
+    assert result["scenario"] == "big"
+    assert "keys" in result, result.get("error")
+    assert result["keys"] > 0 and "key_worst_ms" in result and "done_ms" in result
