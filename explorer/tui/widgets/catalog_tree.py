@@ -18,6 +18,7 @@ from textual.widgets.tree import TreeNode
 
 from ...protocol.catalog import Catalog, Interface
 from ...terminal_text import clean
+from ..matching import matches
 from ..safe import safe_text
 
 SOURCE_STYLES = {"server": "", "catalogue": "dim italic", "user": "green"}
@@ -214,6 +215,5 @@ class CatalogPanel(Vertical):
 
 
 def _matches(needle: str, interface: str, service: str, method: str) -> bool:
-    """Every word of the filter appears in `interface service method` (so "kv set" finds kvstore.set)."""
-    haystack = f"{interface} {service} {method} {interface}.{method}".lower()
-    return all(word in haystack for word in needle.split())
+    """Every word of the filter is in `interface.method (service)`, in any order, typos forgiven."""
+    return matches(needle, f"{interface}.{method} ({service})")
