@@ -42,6 +42,8 @@ FLUSH_HZ = 20  # redraws of streams in flight per second, at most
 
 
 class MainScreen(Screen[None]):
+    # Below 110 columns the panes shrink so that all three stay on screen (down to 80x24).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = keymap.bindings(
         "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more",
         "export",
