@@ -8,7 +8,7 @@ import json
 from explorer.tui.views.render import row_text
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE
+from .conftest import SIZE, settle
 
 ORIGIN_LABEL = "http://demo.example"
 
@@ -38,6 +38,54 @@ def test_main_screen_after_a_driver_error(snap_compare, make_app):
         call = app.screen.history.selected
         call.duration_ms = 12.0  # frozen: the real duration varies from run to run
         app.screen.history.option_list.replace_option_prompt(call.key, row_text(call))
+        await pilot.pause()
+
+    app = make_app(origin_label=ORIGIN_LABEL)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def _kv_result(pilot) -> None:
+    """A kv get with its result on screen, the duration frozen."""
+    app = pilot.app
+    await _open_kv_set(pilot)
+    app.screen.editor.text_area.load_text(json.dumps({"key": "snap", "value": {"text": "hello", "n": [1, 2, 3]}}))
+    await pilot.press("f5")
+    await settle(app, pilot)
+    app.screen.open_method(MethodRef("puter-kvstore", "get", None))
+    app.screen.editor.text_area.load_text(json.dumps({"key": "snap"}))
+    await pilot.press("f5")
+    await settle(app, pilot)
+    for call in app.screen.history.calls.values():
+        call.duration_ms = 12.0
+        app.screen.history.option_list.replace_option_prompt(call.key, row_text(call))
+    await pilot.pause()
+
+
+def test_main_screen_with_a_result(snap_compare, make_app):
+    app = make_app(origin_label=ORIGIN_LABEL)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_kv_result)
+
+
+def test_a_result_at_80x24_keeps_all_three_panes(snap_compare, make_app):
+    app = make_app(origin_label=ORIGIN_LABEL)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_kv_result)
+
+
+def test_find_in_a_result(snap_compare, make_app):
+    async def run_before(pilot) -> None:
+        await _kv_result(pilot)
+        pilot.app.screen.outcome_view.body.focus()
+        await pilot.press("slash", *"hello", "enter")
+        await settle(pilot.app, pilot)
+
+    app = make_app(origin_label=ORIGIN_LABEL)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, make_app):
+    async def run_before(pilot) -> None:
+        await _open_kv_set(pilot)
+        await pilot.press("f1")
         await pilot.pause()
 
     app = make_app(origin_label=ORIGIN_LABEL)

@@ -252,25 +252,22 @@ class TextView(ScrollView, can_focus=True):
             if spans is None:
                 spans = self._spans[index] = json_spans(line)
             styles = [s for s in spans if s[1] > start and s[0] < end]
-        if self._needle:
+        if self._needle:  # matches go on top of the syntax colours
             lowered = line[start:end].lower()
             found = lowered.find(self._needle)
             while found >= 0:
                 styles.append((start + found, start + found + len(self._needle), _MATCH_STYLE))
                 found = lowered.find(self._needle, found + 1)
-            styles.sort(key=lambda s: (s[0], s[2] is _MATCH_STYLE))
-        segments: list[Segment] = []
-        position = start
-        for span_start, span_end, style in styles:
-            span_start, span_end = max(span_start, position), min(span_end, end)
-            if span_end <= span_start:
-                continue
-            if span_start > position:
-                segments.append(Segment(line[position:span_start], base))
-            segments.append(Segment(line[span_start:span_end], base + style))
-            position = span_end
-        if position < end:
-            segments.append(Segment(line[position:end], base))
+        if not styles:
+            return [Segment(line[start:end], base)]
+        cuts = sorted({start, end, *(max(start, min(end, x)) for s in styles for x in s[:2])})
+        segments = []
+        for left, right in zip(cuts, cuts[1:]):
+            style = base
+            for span_start, span_end, span_style in styles:
+                if span_start <= left and right <= span_end:
+                    style += span_style
+            segments.append(Segment(line[left:right], style))
         return segments
 
     # -- cursor, find, copy ----------------------------------------------------------------------
