@@ -91,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -144,6 +145,9 @@ def main() -> None:
         print(f"{'-' * width}  {'-' * 8}  {'-' * 20}")
         for label, ms, note in results:
             print(f"{label:<{width}}  {ms:>8.2f}  {note}")
+        if options.json:
+            figures = [{"measure": label, "ms": round(ms, 3), "note": note} for label, ms, note in results]
+            options.json.write_text(json.dumps({"entries": options.entries, "results": figures}, indent=2))
 
 
 if __name__ == "__main__":
