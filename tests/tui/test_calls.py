@@ -237,3 +237,12 @@ async def test_missing_required_params_are_warned(make_app):
         screen.editor.text_area.load_text('{"key": "k"}')
         await pilot.pause()
         assert "missing required: value" in shown(screen, "#args-status")
+
+
+async def test_with_no_filter_the_tree_holds_every_method(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        panel = screen.catalog_panel
+        for iface, method in screen.catalog.iter_methods():
+            assert panel._find(MethodRef(iface.name, method.name, None)) is not None, f"{iface.name}.{method.name}"

@@ -216,4 +216,4 @@ class CatalogPanel(Vertical):
 
 def _matches(needle: str, interface: str, service: str, method: str) -> bool:
     """Every word of the filter is in `interface.method (service)`, in any order, typos forgiven."""
-    return matches(needle, f"{interface}.{method} ({service})")
+    return not needle.strip() or matches(needle, f"{interface}.{method} ({service})")
