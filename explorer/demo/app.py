@@ -261,7 +261,7 @@ async def _dispatch(body: dict[str, Any], state: DemoState) -> Response:
         if state.v1:
             return JSONResponse({"success": False, "error": str(error)})
         return _v2_error(500, "Internal Server Error", "internal_error")
-    return _success(outcome, binding, state)
+    return _success(outcome, binding, state, call.requested_driver)
 
 
 def _v2_resolve(body: dict[str, Any], state: DemoState) -> tuple[Binding, Call]:
@@ -364,7 +364,7 @@ def _v1_type_problem(kind: str, value: Any) -> str | None:
 # -- answers ----------------------------------------------------------------------------------
 
 
-def _success(outcome: Any, binding: Binding, state: DemoState) -> Response:
+def _success(outcome: Any, binding: Binding, state: DemoState, requested: str | None = None) -> Response:
     if isinstance(outcome, BinaryReply):
         return Response(outcome.data, media_type=outcome.content_type)
     if isinstance(outcome, StreamReply):
@@ -374,8 +374,8 @@ def _success(outcome: Any, binding: Binding, state: DemoState) -> Response:
         outcome, metadata = outcome.value, outcome.metadata
     service: dict[str, Any] = {"name": binding.canonical}
     if state.v1:
-        if binding.version:
-            service = {"version": binding.version, "name": binding.canonical}
+        name = binding.answering_name(requested)  # v1 names the service after aliasing; v2 the canonical one
+        service = {"version": binding.version, "name": name} if binding.version else {"name": name}
         body: dict[str, Any] = {"success": True, "service": service}
         if outcome is not NO_RESULT:
             body["result"] = outcome
@@ -443,6 +443,11 @@ def _lsmod(state: DemoState) -> dict[str, Any]:
             if method.name in served
         }
         spec = {"description": binding.driver.description, "methods": methods}
-        interfaces[name] = {"spec": spec, "implementors": {binding.canonical: {}}}
-    services = [{"name": b.canonical, "traits": [name]} for name, b in state.bindings.items()]
+        implementors = {service: {} for service in (binding.canonical, *binding.services)}
+        interfaces[name] = {"spec": spec, "implementors": implementors}
+    services = [
+        {"name": service, "traits": [name]}
+        for name, b in state.bindings.items()
+        for service in (b.canonical, *b.services)
+    ]
     return {"interfaces": interfaces, "services": services}

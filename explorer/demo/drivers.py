@@ -335,6 +335,7 @@ CHAT_MODELS: list[dict[str, Any]] = [
     for model_id, cost_in, cost_out in (("abuse", 0, 0), ("costly", 1000, 2000), ("fake", 0, 0))
 ]
 HIDDEN_MODELS = {"abuse", "costly", "fake"}  # v2 hides these from /puterai/chat/models
+SECOND_CHAT = "fake-chat-2"  # a second chat service with its own answer, so services can be compared offline
 
 
 class Chat(Driver):
@@ -361,7 +362,8 @@ class Chat(Driver):
         messages = args.get("messages")
         if not isinstance(messages, list):
             raise bad_request("`messages` must be an array")
-        text = fake_reply(messages)
+        second = call.requested_driver == SECOND_CHAT
+        text = second_reply(messages) if second else fake_reply(messages)
         tokens_in = sum(len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict))
         usage: dict[str, Any] = {"input_tokens": tokens_in, "output_tokens": len(text.split())}
         if call.generation == "v2":
@@ -380,15 +382,11 @@ class Chat(Driver):
             "usage": dict(usage),
         }
         result = {"message": message, "usage": dict(usage), "finish_reason": "stop", "via_ai_chat_service": True}
-        return Reply(result, {"service_used": "fake-chat", "providerUsed": "fake"})
+        return Reply(result, {"service_used": SECOND_CHAT if second else "fake-chat", "providerUsed": "fake"})
 
 
 def fake_reply(messages: list[Any]) -> str:
-    last = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), None)
-    content = last.get("content") if last else None
-    if isinstance(content, list):  # content parts
-        content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    said = " ".join(str(content or "").split())[:200]
+    said = _last_user_text(messages)
     return (
         "This is a fake answer from the demo server. "
         f"You wrote {len(said)} characters"
@@ -397,6 +395,22 @@ def fake_reply(messages: list[Any]) -> str:
         "The demo server runs offline on your own machine, without any account. "
         "Use it to try the explorer before you connect to a real Puter server."
     )
+
+
+def second_reply(messages: list[Any]) -> str:
+    said = _last_user_text(messages)
+    return (
+        f"Second opinion from {SECOND_CHAT}: your message has {len(said.split())} words. "
+        "This service of the demo server answers differently on purpose, so that two services can be compared."
+    )
+
+
+def _last_user_text(messages: list[Any]) -> str:
+    last = next((m for m in reversed(messages) if isinstance(m, dict) and m.get("role") == "user"), None)
+    content = last.get("content") if last else None
+    if isinstance(content, list):  # content parts
+        content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return " ".join(str(content or "").split())[:200]
 
 
 def split_for_stream(text: str, pieces: int = 6) -> list[str]:
@@ -413,6 +427,8 @@ VOICES = [
     {"id": "demo-e5", "name": "Demo E5 (659 Hz)", "language": {"name": "English (GB)", "code": "en-GB"}},
 ]
 VOICE_FREQUENCIES = {"demo-a4": 440.0, "demo-e5": 659.25}
+# The voice a service uses when the call names none: a second service sounds different.
+SERVICE_VOICES = {"openai-tts": "demo-e5"}
 
 
 class TextToSpeech(Driver):
@@ -423,7 +439,8 @@ class TextToSpeech(Driver):
         text = call.args.get("text")
         if not isinstance(text, str) or not text:
             raise bad_request("Missing `text`")
-        frequency = VOICE_FREQUENCIES.get(str(call.args.get("voice")), 440.0)
+        voice = call.args.get("voice") or SERVICE_VOICES.get(call.requested_driver or "", "demo-a4")
+        frequency = VOICE_FREQUENCIES.get(str(voice), 440.0)
         return BinaryReply(wav_tone(0.5, frequency), "audio/wav")
 
     def m_list_voices(self, call: Call) -> Any:
@@ -700,18 +717,26 @@ def no_implementation(interface: str) -> DriverFailure:
 
 @dataclass
 class Binding:
-    """One interface as served: the driver, its canonical name, the names that reach it."""
+    """One interface as served: the driver, its canonical name, the names that reach it.
+
+    `aliases` answer as the canonical service; `services` are further implementors under their own name
+    (v1 lists them in /lsmod and names them in answers). The driver tells them apart by `requested_driver`.
+    """
 
     interface: str
     driver: Driver
     canonical: str
     aliases: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
     default: str | None = None  # the name used when a call names no driver
     version: str | None = None  # v1 `service.version`, for drivers with the version trait
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.canonical, *self.aliases)
+        return (self.canonical, *self.aliases, *self.services)
+
+    def answering_name(self, requested: str | None) -> str:
+        return requested if requested in self.services else self.canonical
 
 
 def build_bindings(generation: str) -> dict[str, Binding]:
@@ -722,8 +747,10 @@ def build_bindings(generation: str) -> dict[str, Binding]:
         bindings = [
             Binding("puter-kvstore", kv, "puter-kvstore", default="puter-kvstore"),
             # v1 defaults of the AI interfaces name providers that are not installed.
-            Binding("puter-chat-completion", chat, "ai-chat", ("fake-chat",), default="openai-completion"),
-            Binding("puter-tts", tts, "aws-polly", default="aws-polly"),
+            Binding(
+                "puter-chat-completion", chat, "ai-chat", ("fake-chat",), (SECOND_CHAT,), default="openai-completion"
+            ),
+            Binding("puter-tts", tts, "aws-polly", services=("openai-tts",), default="aws-polly"),
             Binding("puter-image-generation", image, "ai-image", default="openai-image-generation"),
             Binding("puter-ocr", ocr, "aws-textract", default="aws-textract"),
             Binding("puter-apps", apps, "es:app", default="es:app"),
@@ -733,7 +760,7 @@ def build_bindings(generation: str) -> dict[str, Binding]:
     else:
         bindings = [
             Binding("puter-kvstore", kv, "puter-kvstore"),
-            Binding("puter-chat-completion", chat, "ai-chat"),
+            Binding("puter-chat-completion", chat, "ai-chat", (SECOND_CHAT,)),
             Binding(
                 "puter-tts", tts, "ai-tts",
                 ("aws-polly", "openai-tts", "elevenlabs-tts", "gemini-tts", "xai-tts", "speechify-tts"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_API_ORIGIN = "https://api.puter.com"
 
@@ -18,6 +20,8 @@ def normalise_origin(text: str) -> str:
         host = text.split("/")[0].split(":")[0]
         scheme = "http" if _is_loopback_name(host) else "https"
         text = f"{scheme}://{text}"
+    import httpx  # here, not at the top: reading the config at start-up must not load the HTTP stack
+
     url = httpx.URL(text)
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"not an http(s) origin: {text!r}")
@@ -27,6 +31,8 @@ def normalise_origin(text: str) -> str:
 
 def derive_gui_origin(api_origin: str) -> str:
     """The GUI (root) origin that login and the Origin header use: `api.X` -> `X`."""
+    import httpx
+
     url = httpx.URL(normalise_origin(api_origin))
     host = url.host[4:] if url.host.startswith("api.") else url.host
     port = f":{url.port}" if url.port else ""
@@ -36,6 +42,8 @@ def derive_gui_origin(api_origin: str) -> str:
 def derive_api_origin(gui_origin: str) -> str:
     """The API origin of a self-hosted Puter: `api.` + the GUI host. A bare IP address has no
     subdomains, so a server reached by address serves both on the same origin."""
+    import httpx
+
     url = httpx.URL(normalise_origin(gui_origin))
     try:
         ipaddress.ip_address(url.host)

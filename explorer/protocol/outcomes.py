@@ -121,6 +121,7 @@ class Binary:
     sha256: str
     file_name: str  # our own safe name (a server-suggested name is reduced to a base name)
     head: bytes = b""  # the first bytes, for a hex view
+    external: bool = False  # written to the path the caller chose: not ours to move or delete
     kind: OutcomeKind = field(default="binary", init=False)
 
     @property

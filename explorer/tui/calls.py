@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..protocol.client import CallRequest
+from ..protocol.request import CallRequest
 from ..protocol.outcomes import Outcome, StreamTail
 
 _keys = itertools.count(1)

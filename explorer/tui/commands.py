@@ -63,21 +63,30 @@ ENTRY_COMMANDS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("history: diff", "the marked call against the selected one, or a replay against its original", "diff", ()),
 )
 
+# Entries that act on the method open in the args editor: (name, help, action of the screen or the editor).
+METHOD_COMMANDS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("compare: run on every service", "the args in the editor on each service of the interface, side by side",
+     "compare", ()),
+    ("args: pick a model", "a model for the `model` argument, from the server's list", "pick_model", ()),
+)
+
 
 class EntryCommands(Provider):
-    """Export, mark and diff the call selected in the history."""
+    """Export, mark and diff the call selected in the history; compare services and pick a model."""
 
     def _run(self, action: str, parameters: tuple[str, ...]) -> None:
         app: ExplorerApp = self.app  # type: ignore[assignment]
-        getattr(app.main_screen, f"action_{action}")(*parameters)
+        screen = app.main_screen
+        handler = getattr(screen, f"action_{action}", None) or getattr(screen.editor, f"action_{action}")
+        handler(*parameters)
 
     async def discover(self) -> Hits:
-        for name, help_text, action, parameters in ENTRY_COMMANDS:
+        for name, help_text, action, parameters in ENTRY_COMMANDS + METHOD_COMMANDS:
             yield DiscoveryHit(Content(name), partial(self._run, action, parameters), text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, action, parameters in ENTRY_COMMANDS:
+        for name, help_text, action, parameters in ENTRY_COMMANDS + METHOD_COMMANDS:
             score, offsets = matcher.fuzzy_search.match(query, name)
             if score > 0:
                 yield Hit(score, _highlighted(name, offsets), partial(self._run, action, parameters), text=name,

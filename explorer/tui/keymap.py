@@ -26,6 +26,8 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str, str]] = {
     "mark": ("m", "screen.mark", "Mark"),
     "diff": ("d", "screen.diff", "Diff"),
     "export": ("ctrl+o", "export('curl')", "Export"),
+    "compare": ("ctrl+k,f8", "compare", "Compare"),
+    "model": ("ctrl+t", "pick_model", "Model"),
     "help": ("f1", "help", "Help"),
 }
 
@@ -34,13 +36,19 @@ HELP_DESCRIPTIONS: dict[str, str] = {
     "mark": "Mark the highlighted call for a diff (history list)",
     "diff": "Diff the marked call with the highlighted one, or a replay with its original (history list)",
     "export": "Export the highlighted call as curl: copied and shown (palette: httpx, puter.js)",
+    "compare": "Run the method in the editor on several services of its interface, side by side",
+    "model": "Pick a model for the `model` argument from the server's list (args editor)",
 }
 
 # Bindings that must win over the focused widget (the editor would otherwise take ctrl+j as a newline).
 # "edit" (ctrl+e) is not among them: in the editor, ctrl+e stays end-of-line.
 # "mark" and "diff" are plain letters, so they belong to the history list only (see CallList).
-_PRIORITY = {"send", "cancel", "replay", "add-method", "focus-tree", "focus-editor", "focus-history", "export"}
-_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export"}
+# "compare" (ctrl+k) too: in the editor it replaces delete-to-end-of-line (ctrl+shift+k still deletes the line).
+_PRIORITY = {
+    "send", "cancel", "replay", "add-method", "focus-tree", "focus-editor", "focus-history", "export", "compare",
+}
+# "model" shows only while the open method takes a model (ArgsEditor.check_action).
+_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export", "model"}
 
 BINDING_IDS: tuple[str, ...] = tuple(DEFAULT_BINDINGS)
 

@@ -227,3 +227,50 @@ def test_v2_notifications_lifecycle(demo_server):
     assert isinstance(read["shown"], int) and isinstance(read["acknowledged"], int)
     assert shape(read) == shape(fixture_json("v2", "notifications-read")["result"])
     assert call(demo_server, "puter-notifications", "select", {}).json()["result"][0]["uid"] == uid
+
+
+# -- second services (to compare services offline) ----------------------------------------------------
+
+
+def tone_crossings(data: bytes) -> int:
+    """Sign changes of a mono 16-bit WAV: twice its frequency per second of sound."""
+    with wave.open(io.BytesIO(data)) as sound:
+        frames = sound.readframes(sound.getnframes())
+    samples = struct.unpack(f"<{len(frames) // 2}h", frames)
+    return sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+
+
+def test_a_second_chat_service_answers_differently(server):
+    args = {"model": "fake", "messages": [{"role": "user", "content": "one two three"}]}
+    first = call(server, "puter-chat-completion", "complete", args, driver="ai-chat", service="ai-chat").json()
+    second = call(server, "puter-chat-completion", "complete", args, driver="fake-chat-2", service="fake-chat-2").json()
+    text = second["result"]["message"]["content"][0]["text"]
+    assert text.startswith("Second opinion from fake-chat-2: your message has 3 words.")
+    assert text != first["result"]["message"]["content"][0]["text"]
+    assert shape(second) == shape(first)  # the same envelope and result shape
+    assert second["metadata"]["service_used"] == "fake-chat-2"
+    # v1 names the service that answered; v2 the canonical driver, as for any alias
+    assert second["service"]["name"] == ("fake-chat-2" if server.generation == "v1" else "ai-chat")
+
+
+def test_a_second_tts_service_speaks_another_tone(server):
+    second = "openai-tts"
+    first = "ai-tts" if server.generation == "v2" else "aws-polly"
+    tones = [call(server, "puter-tts", "synthesize", {"text": "hi"}, driver=d, service=d).content for d in (first, second)]
+    assert [round(tone_crossings(t) / 2 / 0.5, -1) for t in tones] == [440, 660]  # A4, then E5
+    asked = call(server, "puter-tts", "synthesize", {"text": "hi", "voice": "demo-a4"}, driver=second, service=second)
+    assert asked.content == tones[0]  # a voice named in the call wins
+
+
+def test_the_second_services_are_listed_where_each_generation_lists_services(demo_server, demo_server_v1):
+    with client(demo_server) as http:
+        listed = http.get("/drivers/list-interfaces").json()
+        lsmod_v2 = http.get("/lsmod").json()["interfaces"]
+    assert listed["puter-chat-completion"] == {"drivers": ["ai-chat", "fake-chat-2"], "default": "ai-chat"}
+    assert "openai-tts" in listed["puter-tts"]["drivers"]
+    assert lsmod_v2["puter-chat-completion"] == {"implementors": {"ai-chat": {"isDefault": True}}}  # no aliases
+    with client(demo_server_v1) as http:
+        lsmod_v1 = http.get("/lsmod").json()
+    assert lsmod_v1["interfaces"]["puter-chat-completion"]["implementors"] == {"ai-chat": {}, "fake-chat-2": {}}
+    assert lsmod_v1["interfaces"]["puter-tts"]["implementors"] == {"aws-polly": {}, "openai-tts": {}}
+    assert {"name": "openai-tts", "traits": ["puter-tts"]} in lsmod_v1["services"]

@@ -10,17 +10,14 @@ from functools import lru_cache
 import httpx
 import pytest
 
-from explorer.protocol.client import (
+from explorer.protocol.client import CallRequest, Connection, Limits, Timeouts
+from explorer.protocol.decoding import (
     DECODE_OUTPUT,
     JSON_INLINE_BYTES,
     YIELD_EVERY,
-    CallRequest,
-    Connection,
-    Limits,
-    Timeouts,
-    _decoded_chunks,
-    _Inflater,
-    _parse_json,
+    Inflater,
+    decoded_chunks,
+    parse_json,
 )
 from tests.protocol.hostile import HostileServer, PeakRss, Ticker, answer, gzip_bomb, serve_body
 
@@ -102,7 +99,7 @@ async def test_decoding_gives_the_event_loop_a_turn_every_few_mb(tmp_path):
     async with HostileServer(serve_body("200 OK", GZIP, body)) as server:
         async with httpx.AsyncClient() as client, client.stream("GET", server.origin) as response:
             async with Ticker(lambda: decoded) as ticker:
-                async for block in _decoded_chunks(response):
+                async for block in decoded_chunks(response):
                     decoded += len(block)
                     blocks.append(len(block))
     assert decoded == 64 * 1024**2
@@ -135,14 +132,14 @@ async def test_gzip_members_one_after_another_are_all_decoded(tmp_path):
 def test_members_split_anywhere_across_raw_chunks_decode_the_same():
     members = [gzip.compress(b"alpha " * 100), gzip.compress(b""), gzip.compress(b"beta " * 50)]
     wire = members[0] + members[1] + b"\0\0" + members[2]
-    inflater = _Inflater(gzip=True)
+    inflater = Inflater(gzip=True)
     out = b"".join(block for i in range(len(wire)) for block in inflater.feed(wire[i : i + 1]))
     inflater.finish()
     assert out == b"alpha " * 100 + b"beta " * 50
 
 
 def test_deflate_is_one_stream_and_what_follows_it_is_ignored():
-    inflater = _Inflater(gzip=False)
+    inflater = Inflater(gzip=False)
     out = b"".join(inflater.feed(zlib.compress(b"payload") + b"trailing"))
     inflater.finish()
     assert out == b"payload"
@@ -189,7 +186,7 @@ async def test_large_json_is_parsed_off_the_event_loop():
     data = json.dumps(value).encode()
     assert len(data) > 8 * JSON_INLINE_BYTES
     async with Ticker(lambda: 0) as ticker:
-        parsed = await _parse_json(data)
+        parsed = await parse_json(data)
     assert parsed == value
     assert ticker.turns >= 10  # the loop kept running while the worker parsed (inline, it gets none)
 

@@ -7,7 +7,8 @@ import gzip
 
 import pytest
 
-from explorer.protocol.client import STREAM_TURN_EVERY, CallRequest, Connection, Limits, Timeouts, _Lines
+from explorer.protocol.client import STREAM_TURN_EVERY, CallRequest, Connection, Limits, Timeouts
+from explorer.protocol.decoding import Lines
 from explorer.protocol.outcomes import STREAM_CHUNK_TAIL
 from tests.protocol.hostile import HostileServer, Ticker
 
@@ -130,7 +131,7 @@ async def test_a_stream_that_goes_quiet_is_abandoned_with_what_came(tmp_path):
 
 @pytest.mark.timeout(10)  # the deadline: joining the pending line again at every piece is quadratic
 def test_one_line_in_100000_pieces_is_split_in_linear_time():
-    lines = _Lines()
+    lines = Lines()
     line = b"x" * 1_000_000
     out = []
     for start in range(0, len(line), 10):
@@ -141,7 +142,7 @@ def test_one_line_in_100000_pieces_is_split_in_linear_time():
 
 
 def test_lines_across_pieces_blank_runs_and_a_last_line_without_newline():
-    lines = _Lines()
+    lines = Lines()
     out = []
     for piece in [b'{"a"', b":1}\n\n", b"\n \r\n", b"\n\n\n\n", b'{"b":2}\r', b"\n[3]\n  ", b"tail"]:
         out.extend(lines.feed(piece))
@@ -151,7 +152,7 @@ def test_lines_across_pieces_blank_runs_and_a_last_line_without_newline():
 
 
 def test_a_block_of_blank_lines_completes_the_pending_line():
-    lines = _Lines()
+    lines = Lines()
     assert list(lines.feed(b'{"a":')) == []
     assert list(lines.feed(b"\n" * 100_000)) == [b'{"a":']
     assert lines.pending == 0

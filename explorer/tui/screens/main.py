@@ -22,7 +22,7 @@ from textual.worker import Worker, get_current_worker
 from ...export import TOKEN_VARIABLE, export_call
 from ...history import HistoryError
 from ...protocol.catalog import Catalog
-from ...protocol.client import CallRequest
+from ...protocol.request import CallRequest
 from ...protocol.outcomes import StreamTail
 from .. import keymap
 from ..calls import Call
@@ -46,7 +46,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = keymap.bindings(
         "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more",
-        "export",
+        "export", "compare",
     )
 
     class Ready(Message):
@@ -251,6 +251,12 @@ class MainScreen(Screen[None]):
             self.catalog.add_user_method(call.interface, call.method, call.service)
             self.catalog_panel.rebuild()
         self.open_method(MethodRef(call.interface, call.method, call.service), args=call.args, test_mode=call.test_mode)
+
+    def action_compare(self) -> None:
+        """The editor's call on several services of its interface, side by side (screens/compare.py)."""
+        from .compare import open_compare  # compare imports the editor: kept out of this module's imports
+
+        open_compare(self)
 
     # -- diff and export ------------------------------------------------------------------------
 

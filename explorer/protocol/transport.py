@@ -1,0 +1,48 @@
+"""What the connection and the login share about HTTP: the client settings, and transport errors as failures."""
+
+from __future__ import annotations
+
+import ssl
+
+import httpcore
+import httpx
+
+from .outcomes import FailureKind
+from .request import Timeouts
+
+USER_AGENT = "puter-explorer"
+READ_BYTES = 1024 * 1024  # the most one socket read of an answer may return
+
+# httpcore asks the socket for 64 KiB at a time, which splits every 256 KiB the event loop receives into
+# four reads, each through the whole HTTP stack: a large body then costs far more than the bytes. Every
+# client in this process is ours, so the larger reads are set once, for all of them.
+if getattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
+    httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
+
+
+def httpx_timeout(timeouts: Timeouts, read: float) -> httpx.Timeout:
+    return httpx.Timeout(connect=timeouts.connect, read=read, write=timeouts.write, pool=timeouts.pool)
+
+
+def transport_failure(exc: httpx.HTTPError, origin: str) -> tuple[FailureKind, str]:
+    """The failure kind and a message for a person (which may hold what the server said: redact it)."""
+    if isinstance(exc, httpx.TimeoutException):
+        what = {
+            httpx.ConnectTimeout: "connecting",
+            httpx.ReadTimeout: "waiting for data",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "waiting")
+        return "timeout", f"timed out {what} ({origin})"
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLError) or "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper():
+        return "tls", f"TLS problem with {origin}: {str(exc) or type(exc).__name__}"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect", f"could not connect to {origin}: {str(exc) or 'connection failed'}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "protocol", f"the server broke the HTTP protocol or closed the connection: {str(exc) or 'no details'}"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
+        return "connect", f"the connection to {origin} was reset: {str(exc) or type(exc).__name__}"
+    if isinstance(exc, httpx.DecodingError):
+        return "protocol", f"the body could not be decoded: {exc}"
+    return "protocol", f"{type(exc).__name__}: {exc}"

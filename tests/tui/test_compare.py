@@ -1,0 +1,132 @@
+"""Compare services: one method's args run on several services of its interface, side by side, each a history
+entry, against the real demo server (its second chat service and second TTS voice answer differently)."""
+
+from __future__ import annotations
+
+import json
+
+from explorer.tui.screens.compare import CompareScreen
+from explorer.tui.screens.diff import DiffScreen
+from explorer.tui.widgets.catalog_tree import MethodRef
+
+from .conftest import SIZE, ready, settle, wait_until
+
+CHAT_ARGS = {"model": "fake", "messages": [{"role": "user", "content": "compare these two"}]}
+
+
+async def open_compare(app, pilot, screen, interface: str, method: str, args, key: str = "ctrl+k") -> CompareScreen:
+    screen.open_method(MethodRef(interface, method, None))
+    screen.editor.text_area.load_text(json.dumps(args))
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, CompareScreen), "the compare screen did not open"
+    return app.screen
+
+
+def diff_body(diff: DiffScreen) -> str:
+    return diff.query_one("#diff-body").content.plain
+
+
+async def test_compare_runs_on_both_chat_services_and_diffs_them(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        compare = await open_compare(app, pilot, screen, "puter-chat-completion", "complete", CHAT_ARGS)
+        assert [(name, ticked) for name, ticked, _ in compare.services] == [("ai-chat", True), ("fake-chat-2", True)]
+        await pilot.press("r")
+        assert set(compare.rows) == {"ai-chat", "fake-chat-2"}
+        await wait_until(pilot, lambda: not compare.running, timeout=10, what="both rows to finish")
+        await pilot.pause(0.2)  # one more tick of the table's refresh
+        calls = compare.rows
+        assert [c.kind for c in calls.values()] == ["result", "result"]
+        assert [c.service for c in calls.values()] == ["ai-chat", "fake-chat-2"]
+        table = compare.table
+        for service, call in calls.items():  # the rows show status, time, size and the answer
+            row = [str(cell) for cell in table.get_row(service)]
+            assert row[1] == service and "result" in row[2] and row[3] == "200"
+            assert row[4].endswith("ms") and row[5] == f"{call.size} B"
+        assert "This is a fake answer" in str(table.get_row("ai-chat")[6])
+        assert "Second opinion from fake-chat-2" in str(table.get_row("fake-chat-2")[6])
+        # each run is a history entry of its own, recorded with its service
+        ids = [c.entry_id for c in calls.values()]
+        assert None not in ids and len(set(ids)) == 2
+        store = app.session.history
+        assert [store.get(i).service for i in ids] == ["ai-chat", "fake-chat-2"]
+        assert all(c.key in screen.history.calls for c in calls.values())
+        await pilot.press("d")  # two rows, nothing marked: those two
+        await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen), timeout=5, what="the diff")
+        diff = app.screen
+        assert "ai-chat" in diff.old_label and "fake-chat-2" in diff.new_label
+        body = diff_body(diff)
+        assert "- $.message.content[0].text: \"This is a fake answer" in body
+        assert "+ $.message.content[0].text: \"Second opinion from fake-chat-2" in body
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is compare
+
+
+async def test_compare_on_v1_ticks_only_the_services_the_server_lists_and_marks_rows(make_app, make_demo_server):
+    server = make_demo_server(generation="v1")
+    app = make_app(server=server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        compare = await open_compare(app, pilot, screen, "puter-tts", "synthesize", {"text": "two voices"})
+        ticks = {name: ticked for name, ticked, _ in compare.services}
+        assert ticks == {"aws-polly": True, "openai-tts": True, "elevenlabs-tts": False}  # the last: catalogue only
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not compare.running, timeout=10, what="both rows to finish")
+        polly, openai = compare.rows["aws-polly"], compare.rows["openai-tts"]
+        assert (polly.kind, openai.kind) == ("binary", "binary")
+        assert polly.outcome.sha256 != openai.outcome.sha256  # another voice, another tone
+        assert polly.outcome.size == openai.outcome.size
+        # mark the second row, then the first: the diff goes from the first mark to the second
+        compare.table.focus()
+        await pilot.press("down", "m", "up", "m")
+        assert compare.marked == ["openai-tts", "aws-polly"]
+        assert str(compare.table.get_row("openai-tts")[0]) == "◆"
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen), timeout=5, what="the diff")
+        body = diff_body(app.screen)
+        assert f"- $.sha256: \"{openai.outcome.sha256}\"" in body
+        assert f"+ $.sha256: \"{polly.outcome.sha256}\"" in body
+        await settle(app, pilot)
+
+
+async def test_unticked_services_are_not_called_and_the_palette_opens_compare(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-tts", "synthesize", None))
+        screen.editor.text_area.load_text(json.dumps({"text": "hi"}))
+        await pilot.press("ctrl+p", *"compare: run")
+        await pilot.pause(0.3)  # the palette searches in the background
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), timeout=5, what="the compare screen")
+        compare = app.screen
+        assert len(compare.services) == 7 and all(ticked for _, ticked, _ in compare.services)
+        await pilot.press("a")  # untick all
+        await pilot.pause()
+        assert compare.ticked() == []
+        await pilot.press("r")
+        assert compare.rows == {} and screen.history.calls == {}
+        names = [name for name, _, _ in compare.services]
+        for name in ("ai-tts", "openai-tts"):
+            compare.query_one(f"#service-{names.index(name)}").value = True
+        await pilot.pause()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not compare.running, timeout=10, what="the two rows")
+        assert sorted(compare.rows) == ["ai-tts", "openai-tts"]
+        assert len(screen.history.calls) == 2
+        assert all(c.test_mode for c in compare.rows.values())  # the editor's test mode goes with each run
+
+
+async def test_compare_refuses_invalid_args(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-kvstore", "get", None))
+        screen.editor.text_area.load_text('{"key": ')
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+        assert any("not valid JSON" in n.message for n in app._notifications)
