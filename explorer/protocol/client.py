@@ -19,7 +19,7 @@ import httpx
 
 from .bodies import BodyFile, BodySink, TooLarge, extension_for, new_file, suggested_name
 from .catalog import Catalog, json_kind
-from .decoding import Lines, decoded_chunks, parse_json, with_idle_timeout
+from .decoding import Lines, TooSlow, decoded_chunks, parse_json, with_idle_timeout, with_min_rate
 from .interpret import (
     NOTHING,
     body_kind,
@@ -243,14 +243,22 @@ class Connection:
 
     async def _read_into(self, sink: BodySink, response: httpx.Response, exchange: Exchange) -> Failure | None:
         """The whole body into `sink`; a body past its cap is dropped and its failure returned."""
+        chunks = with_min_rate(
+            decoded_chunks(response), self.timeouts.read, self.limits.min_body_bytes_per_read_timeout
+        )
         try:
-            async for block in decoded_chunks(response):
+            async for block in chunks:
                 await sink.add(block)
             await sink.finish()
         except TooLarge:
             await sink.discard()
             exchange.size = sink.size
             return too_large_failure(exchange, sink.cap)
+        except TooSlow as why:
+            await sink.discard()
+            exchange.size = sink.size
+            return Failure(exchange, "timeout", f"the server sends the body too slowly ({why}); abandoned after "
+                           f"{sink.size} bytes")
         except BaseException:
             await sink.discard()
             raise
@@ -297,7 +305,9 @@ class Connection:
         lines = Lines()
         path = self._new_file(request, ".ndjson")
         sink = BodySink(
-            cap=self._body_cap(response), head_bytes=self.limits.head_bytes, file=BodyFile(path, ours=True)
+            cap=min(self._body_cap(response), self.limits.max_stream_bytes),
+            head_bytes=self.limits.head_bytes,
+            file=BodyFile(path, ours=True),
         )
         problem: str | None = None
 

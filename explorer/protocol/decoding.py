@@ -58,6 +58,24 @@ async def with_idle_timeout(chunks: AsyncIterator[bytes], idle: float) -> AsyncI
         yield chunk
 
 
+class TooSlow(Exception):
+    """The body arrives, but so slowly that it would take hours: a drip that keeps every read timeout alive."""
+
+
+async def with_min_rate(chunks: AsyncIterator[bytes], window: float, min_bytes: int) -> AsyncIterator[bytes]:
+    """`chunks`, failing with TooSlow when fewer than `min_bytes` arrived in `window` seconds."""
+    loop = asyncio.get_running_loop()
+    started, received = loop.time(), 0
+    async for chunk in chunks:
+        received += len(chunk)
+        now = loop.time()
+        if now - started >= window:
+            if received < min_bytes:
+                raise TooSlow(f"{received} bytes in the last {now - started:.0f} s")
+            started, received = now, 0
+        yield chunk
+
+
 class Inflater:
     """gzip (one member after another, RFC 1952 2.2) or zlib-wrapped deflate, inflated in bounded blocks."""
 

@@ -31,6 +31,8 @@ class Limits:
     max_inflated_bytes: int = 256 * 1024 * 1024  # a compressed body, once inflated (a gzip bomb is 1000:1)
     max_error_bytes: int = 1024 * 1024  # an error body (HTML, text) is read up to this
     max_line_bytes: int = 8 * 1024 * 1024  # one ndjson line
+    max_stream_bytes: int = 64 * 1024 * 1024  # a whole ndjson stream (an endless one ends here)
+    min_body_bytes_per_read_timeout: int = 1024  # a slower body (a drip that resets every timeout) is abandoned
     max_stream_text: int = STREAM_TEXT_TAIL  # characters of a stream's text kept in memory (its end)
     max_stream_chunks: int = STREAM_CHUNK_TAIL  # decoded chunks of a stream kept in memory (the last ones)
     head_bytes: int = 4096  # how much of every body is kept for the Raw view
