@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from .matching import match_score
 from .safe import clean
 from .widgets.catalog_tree import MethodRef
 
@@ -50,6 +51,9 @@ class MethodCommands(Provider):
         matcher = self.matcher(query)
         for label, ref in self._methods():
             score, offsets = matcher.fuzzy_search.match(query, label)
+            words = match_score(query, label)  # words in any order ("kv set"), typos forgiven
+            if words > score:
+                score, offsets = words, ()
             if score > 0:
                 yield Hit(score, _highlighted(label, offsets), partial(self._open, ref), text=label, help="open in the args editor")
 

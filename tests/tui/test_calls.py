@@ -246,3 +246,15 @@ async def test_with_no_filter_the_tree_holds_every_method(make_app):
         panel = screen.catalog_panel
         for iface, method in screen.catalog.iter_methods():
             assert panel._find(MethodRef(iface.name, method.name, None)) is not None, f"{iface.name}.{method.name}"
+
+
+async def test_the_palette_finds_a_method_by_words_in_any_order(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"kv set")
+        await pilot.pause(0.3)  # the palette searches in the background
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (screen.editor.interface, screen.editor.method) == ("puter-kvstore", "set")
