@@ -151,4 +151,7 @@ def run_tui(
         from .. import paths
 
         keymap = load_keymap(paths.keymap_path())
+    from .views.drivers import prepare_terminal_graphics
+
+    prepare_terminal_graphics()  # before the app reads the terminal's input itself
     ExplorerApp(session_factory=session_factory, keymap=keymap, connect_first=connect_first).run()

@@ -74,6 +74,8 @@ def test_a_result_at_80x24_keeps_all_three_panes(snap_compare, make_app):
 def test_find_in_a_result(snap_compare, make_app):
     async def run_before(pilot) -> None:
         await _kv_result(pilot)
+        pilot.app.screen.outcome_view.tabs.active = "tab-result"  # the table view opens first
+        await settle(pilot.app, pilot)
         pilot.app.screen.outcome_view.body.focus()
         await pilot.press("slash", *"hello", "enter")
         await settle(pilot.app, pilot)

@@ -28,6 +28,7 @@ from .. import keymap
 from ..calls import Call
 from ..compare import call_value, diff_text, entry_value, label
 from ..safe import clean
+from ..views.drivers import ContinueConversation
 from ..widgets.args_editor import ArgsEditor, ArgsInvalid
 from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
 from ..widgets.history_pane import HistoryPane
@@ -161,6 +162,13 @@ class MainScreen(Screen[None]):
             self.notify(str(why), title="Not sent", severity="error", markup=False)
             return
         self.start_call(request)
+
+    @on(ContinueConversation)
+    def _continue_conversation(self, event: ContinueConversation) -> None:
+        """A reply typed under a chat transcript: the next turn, linked to the one it answers."""
+        event.stop()
+        if self.session is not None:
+            self.start_call(event.request(), replay_of=event.replay_of)
 
     def start_call(self, request: CallRequest, *, replay_of: int | None = None) -> Call:
         call = Call.live(request, self.session.request_preview(request), replay_of=replay_of)

@@ -1,4 +1,7 @@
-"""The tabs for the highlighted call: Result, Request, Headers, Raw.
+"""The tabs for the highlighted call: View, Result, Request, Headers, Raw.
+
+View is there only when a driver view (`views.drivers`) understands the call: a chat transcript, a table,
+an image, audio, OCR blocks, a binary's facts. It is then the tab shown first.
 
 What the tabs show is made by `views.render.prepare` in a thread worker and arrives in batches, so a
 result of many megabytes never holds the event loop: its first lines show while the rest is formatted.
@@ -18,6 +21,7 @@ from textual.worker import get_current_worker
 from ..calls import Call
 from ..safe import clean
 from ..views import render
+from ..views.drivers import DriverView, view_for
 from .text_view import FindBar, TextView
 
 MAX_LOG_LINES = 5000
@@ -28,6 +32,10 @@ class OutcomeView(Vertical):
 ## Outcome
 What the highlighted call gave back.
 
+- **View** (when the call is one a view understands): a chat as a conversation (a reply box under it
+  continues it), lists as a sortable table (**c** copies a cell, **s** sorts by a column), images,
+  audio with its waveform, OCR text blocks; for bytes: **o** opens them with the system's application,
+  **s** saves a copy.
 - **Result**: the JSON result; for a driver error its code, normalised code, message and status;
   for a binary the saved file, content type, size, sha256 and a hex dump of its head; for a stream
   the chunks as they arrive and the text they assemble.
@@ -46,6 +54,9 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
     }
     OutcomeView TabPane {
         padding: 0;
+    }
+    OutcomeView #view-host {
+        height: 1fr;
     }
     OutcomeView #result-summary {
         padding: 0 1;
@@ -77,9 +88,12 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         self._generation = 0  # bumped whenever what is shown starts again; stale batches are dropped
         self._text_seen = 0  # characters of the live stream already in the body view
         self._chunks_seen = 0  # chunks of the live stream already in the log
+        self._view: DriverView | None = None
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="outcome-tabs"):
+        with TabbedContent(id="outcome-tabs", initial="tab-result"):
+            with TabPane("View", id="tab-view"):
+                yield Vertical(id="view-host")
             with TabPane("Result", id="tab-result"):
                 yield Static(Text("no call selected", style="dim"), id="result-summary")
                 yield Static(id="result-note")
@@ -94,9 +108,17 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
             with TabPane("Raw", id="tab-raw"):
                 yield TextView(language="text", id="raw-body")
 
+    def on_mount(self) -> None:
+        self.tabs.hide_tab("tab-view")
+
     @property
     def tabs(self) -> TabbedContent:
         return self.query_one(TabbedContent)
+
+    @property
+    def driver_view(self) -> DriverView | None:
+        """The view in the View tab, if the highlighted call has one."""
+        return self._view
 
     @property
     def body(self) -> TextView:
@@ -119,6 +141,7 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         self.call = call
         self._live = None
         self._generation += 1
+        self._show_view(call)
         if call is None:
             self._apply(self._generation, None, None, same=False)
             return
@@ -128,6 +151,27 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         if not same:
             self.query_one("#result-summary", Static).update(Text("…", style="dim"))
         self._prepare(call, self._generation, same)
+
+    def _show_view(self, call: Call | None) -> None:
+        """Put the driver view for `call` in the View tab (made active when the view is new), or hide the tab."""
+        view_class = view_for(call)
+        current = self._view
+        if current is not None and call is not None and type(current) is view_class and current.call is call:
+            current.show(call)  # the same call, changed: the view keeps its state (a stream drawn so far)
+            return
+        if current is not None:
+            current.remove()
+            self._view = None
+        tabs = self.tabs
+        if view_class is None or call is None:
+            if tabs.active == "tab-view":
+                tabs.active = "tab-result"
+            tabs.hide_tab("tab-view")
+            return
+        self._view = view_class(call)
+        self.query_one("#view-host", Vertical).mount(self._view)
+        tabs.show_tab("tab-view")
+        tabs.active = "tab-view"
 
     # A fixed description: Textual would otherwise repr() the arguments (a whole parsed result) on the loop.
     @work(thread=True, exclusive=True, group="outcome-render", exit_on_error=False, description="format the outcome")
@@ -215,6 +259,8 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         tail = call.stream
         if call is not self.call or tail is None or call.outcome is not None:
             return
+        if self._view is not None and self._view.call is call:
+            self._view.flush_stream(call)
         if self._live is not call:  # the first chunks: switch from "waiting" to the live view
             self._show_live_stream(call)
             return
