@@ -92,3 +92,13 @@ def shown(screen: Any, selector: str) -> str:
     console = Console(width=200, file=io.StringIO(), color_system=None)
     console.print(content)
     return console.file.getvalue()
+
+
+def no_blinking(screen: Any) -> None:
+    """A blinking cursor is drawn or not depending on the moment a snapshot is taken: stop every one."""
+    from textual.widgets import Input, TextArea
+
+    for field in screen.query(Input):
+        field.cursor_blink = False
+    for area in screen.query(TextArea):
+        area.cursor_blink = False

@@ -114,9 +114,12 @@ async def test_a_costly_method_starts_in_test_mode_and_says_so(make_app):
         assert ticked_test_mode(screen) is False and not screen.query_one("#args-cost").display
         # unticked by hand, it stays unticked for that method
         screen.open_method(MethodRef("puter-ocr", "recognize", None))
+        await pilot.pause()
+        assert str(screen.query_one("#test-mode").label) == "test mode: on"  # the state in words too
         screen.query_one("#test-mode").value = False
         await pilot.pause()
         assert "this call is billed" in shown(screen, "#args-cost")
+        assert str(screen.query_one("#test-mode").label) == "test mode: off"
         screen.open_method(MethodRef("puter-kvstore", "get", None))
         screen.open_method(MethodRef("puter-ocr", "recognize", None))
         assert ticked_test_mode(screen) is False

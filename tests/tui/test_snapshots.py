@@ -8,7 +8,7 @@ import json
 from explorer.tui.views.render import row_text
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, settle
+from .conftest import SIZE, no_blinking, settle
 
 ORIGIN_LABEL = "http://demo.example"
 
@@ -17,7 +17,7 @@ async def _open_kv_set(pilot) -> None:
     app = pilot.app
     await app.workers.wait_for_complete()
     await pilot.pause()
-    app.screen.editor.text_area.cursor_blink = False
+    no_blinking(app.screen)
     app.screen.open_method(MethodRef("puter-kvstore", "set", None))
     await pilot.pause()
 

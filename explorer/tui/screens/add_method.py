@@ -20,6 +20,26 @@ class NewMethod:
 
 
 class AddMethodScreen(ModalScreen[NewMethod | None]):
+    DEFAULT_CSS = """
+    AddMethodScreen {
+        align: center middle;
+    }
+    #add-method-dialog {
+        width: 60;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    #add-method-error {
+        color: $error;
+        height: auto;
+    }
+    #add-method-buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    """
     HELP = """\
 ## Add a method
 Call anything the tree does not list: give the interface, the method and optionally a service.

@@ -11,6 +11,25 @@ from textual.widgets import Static
 
 
 class DiffScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    DiffScreen {
+        align: center middle;
+    }
+    #diff-dialog {
+        width: 90%;
+        height: 80%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    #diff-title {
+        height: auto;
+        margin-bottom: 1;
+    }
+    #diff-scroll {
+        height: 1fr;
+    }
+    """
     BINDINGS = [Binding("escape,q", "dismiss", "Close")]
 
     def __init__(self, old_label: str, new_label: str, changes: Text) -> None:

@@ -11,6 +11,25 @@ from textual.widgets import Static, TextArea
 
 
 class ExportScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    ExportScreen {
+        align: center middle;
+    }
+    #export-dialog {
+        width: 90%;
+        height: 80%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    #export-title {
+        height: auto;
+        margin-bottom: 1;
+    }
+    #export-text {
+        height: 1fr;
+    }
+    """
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
     def __init__(self, title: str, text: str, note: str) -> None:

@@ -11,6 +11,18 @@ from textual.widgets import Markdown, Static
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-dialog {
+        width: 80%;
+        height: 80%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    """
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
 
     def __init__(self, bindings: list[tuple[str, str]], widget_help: str) -> None:

@@ -12,6 +12,25 @@ from textual.widgets import Button, Static
 
 
 class ProblemScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    ProblemScreen {
+        align: center middle;
+    }
+    #problem-dialog {
+        width: 80;
+        height: auto;
+        border: thick $error;
+        background: $surface;
+        padding: 1 2;
+    }
+    #problem-message {
+        margin: 1 0;
+    }
+    #problem-buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    """
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "app.quit", "Quit")]
 
     def __init__(self, title: str, message: str) -> None:

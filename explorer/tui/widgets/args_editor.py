@@ -55,6 +55,10 @@ def _first_key(binding_id: str) -> str:
     return keymap.DEFAULT_BINDINGS[binding_id][0].split(",")[0]
 
 
+def test_mode_label(on: bool) -> str:
+    return f"test mode: {'on' if on else 'off'}"
+
+
 class ArgsEditor(Vertical):
     HELP = f"""\
 ## Args editor
@@ -73,6 +77,34 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
   a line under the args says what it means on Puter and what to do.
 """
     DEFAULT_CSS = """
+    ArgsEditor #editor-title {
+        height: 1;
+        padding: 0 1;
+    }
+    ArgsEditor #editor-controls {
+        height: 3;
+    }
+    ArgsEditor #service-select {
+        width: 1fr;
+    }
+    ArgsEditor #test-mode {
+        width: auto;
+    }
+    ArgsEditor #args {
+        height: 1fr;
+    }
+    ArgsEditor.-invalid #args {
+        border: tall $error;
+    }
+    ArgsEditor #args-status {
+        height: auto;
+        padding: 0 1;
+    }
+    ArgsEditor #args-optional {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+    }
     ArgsEditor #args-cost, ArgsEditor #args-hint {
         height: auto;
         padding: 0 1;
@@ -98,10 +130,10 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
         self._hint_for: tuple[Any, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("no method open: choose one in the tree (or ctrl+p)", style="dim"), id="editor-title")
+        yield Static(Text("no method open: pick one (ctrl+p)", style="dim"), id="editor-title")
         with Horizontal(id="editor-controls"):
             yield Select[str]([], prompt="service", allow_blank=True, id="service-select")
-            yield Checkbox("test mode", id="test-mode")
+            yield Checkbox(test_mode_label(False), id="test-mode")
         yield Static(id="args-cost")
         yield TextArea.code_editor("", language="json", theme="monokai", id="args")
         yield Static(id="args-status")
@@ -241,6 +273,7 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
 
     @on(Checkbox.Changed, "#test-mode")
     def _test_mode_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = test_mode_label(event.value)  # the state in words, not only in colour
         args, _ = parse_args(self.text_area.text)
         self._show_cost(args)
 
@@ -508,7 +541,8 @@ class ModelPicker(ModalScreen["str | None"]):
 def _choice_text(choice: ModelChoice) -> Text:
     text = safe_text(choice.name, single_line=True)
     if choice.detail:
-        text.append_text(safe_text(f"  {choice.detail}", "dim", single_line=True))
+        text.append("  ")
+        text.append_text(safe_text(choice.detail, "dim", single_line=True))
     if choice.source != "server":
         text.append("  (known without asking the server)", style="dim italic")
     return text

@@ -85,6 +85,20 @@ Dim italic nodes come from the bundled catalogue only; normal ones were listed b
 
 class CatalogPanel(Vertical):
     """The filter box, the tree, and a line about the highlighted node (its error or description)."""
+    DEFAULT_CSS = """
+    CatalogPanel #tree-filter {
+        height: 3;
+    }
+    CatalogPanel #method-tree {
+        height: 1fr;
+    }
+    CatalogPanel #tree-info {
+        height: auto;
+        max-height: 5;
+        padding: 0 1;
+        display: none;
+    }
+    """
 
     HELP = MethodTree.HELP
 

@@ -52,6 +52,16 @@ The badge shows the outcome kind; then HTTP status, duration and size.
 
 
 class HistoryPane(Vertical):
+    DEFAULT_CSS = """
+    HistoryPane #history-search {
+        height: 3;
+    }
+    HistoryPane #history-list {
+        height: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
     HELP = CallList.HELP
 
     class Highlighted(Message):

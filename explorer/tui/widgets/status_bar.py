@@ -10,6 +10,14 @@ from ..safe import safe_text
 
 
 class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $text;
+    }
+    """
     HELP = """\
 ## Status bar
 Shows the API origin, the server generation detected during discovery (v1, v2 or unknown),
@@ -36,8 +44,11 @@ the profile in use and how many calls are in flight; `history off` when calls ca
     def _line(self, form: str) -> Text:
         long = form == "long"
         text = Text()
-        text.append(" puter-explorer " if long else " pe ", style="bold reverse")
-        text.append("  " if long else " ")
+        if long:  # shorter forms leave the name out (the terminal's title has it) rather than cut it
+            text.append(" puter-explorer ", style="bold reverse")
+            text.append("  ")
+        else:
+            text.append(" ")
         text.append_text(safe_text(self.origin or "(not connected)", "bold", single_line=True))
         text.append("  generation: " if long else " ")
         if self.discovering:
