@@ -12,7 +12,8 @@ It speaks enough of the current (v2) driver protocol for the explorer:
 - `POST /drivers/call` by `method`:
   `stream`: `application/x-ndjson`, N chunks `{"type":"text","text":"zebra "}` at R chunks a second;
   `big` / `huge`: `{"success":true,"result":[...]}`, a list of small records of about that many bytes.
-  `args` may override: `{"chunks": N, "rate": R}` for a stream, `{"bytes": B}` for big / huge.
+  `binary`: `application/octet-stream`, B bytes (default 400 MB) of pseudo-random data with a Content-Length.
+  `args` may override: `{"chunks": N, "rate": R}` for a stream, `{"bytes": B}` for big / huge / binary.
 
 Any token is accepted. `HeavyServer` runs the same server in a thread, for use from Python.
 """
@@ -42,6 +43,27 @@ INTERFACE, SERVICE = "bench", "heavy"
 STREAM_WORD = "zebra"  # the text of every stream chunk: easy to find on a screen
 FIRST_RECORD = "bench-item-00000"  # the name of the first record of a big / huge result
 DEFAULTS = {"stream_chunks": 6000, "stream_rate": 500.0, "big_bytes": 7_600_000, "huge_bytes": 60_000_000}
+BINARY_BYTES = 400_000_000
+BINARY_BLOCK = 1024 * 1024  # one block of random bytes, sent again and again
+
+
+def binary_bytes(size: int, seed: int = 7) -> Iterator[bytes]:
+    """`size` bytes in blocks; the same every time (a client's sha256 can be checked against `binary_sha256`)."""
+    block = random.Random(seed).randbytes(BINARY_BLOCK)
+    whole, rest = divmod(size, BINARY_BLOCK)
+    for _ in range(whole):
+        yield block
+    if rest:
+        yield block[:rest]
+
+
+def binary_sha256(size: int) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for block in binary_bytes(size):
+        digest.update(block)
+    return digest.hexdigest()
 
 _WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
           "quebec romeo sierra tango uniform victor whiskey xray yankee").split()
@@ -112,6 +134,10 @@ def create_app(
             chunks = int(args.get("chunks", stream_chunks))
             rate = float(args.get("rate", stream_rate))
             return StreamingResponse(_stream(chunks, rate), media_type="application/x-ndjson")
+        if method == "binary":
+            size = int(args.get("bytes", BINARY_BYTES))
+            return StreamingResponse(_binary(size), media_type="application/octet-stream",
+                                     headers={"Content-Length": str(size)})
         if method in sizes:
             size = int(args.get("bytes", sizes[method]))
             data = await asyncio.to_thread(payloads.get, size)
@@ -128,6 +154,11 @@ def create_app(
 
 def _error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"success": False, "error": {"code": code, "message": message}}, status_code=status)
+
+
+async def _binary(size: int) -> AsyncIterator[bytes]:
+    for block in binary_bytes(size):
+        yield block
 
 
 async def _stream(chunks: int, rate: float) -> AsyncIterator[bytes]:

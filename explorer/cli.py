@@ -5,35 +5,28 @@ stdout carries only the result (pretty JSON, or a saved file's path); everything
 
 from __future__ import annotations
 
+# Only the standard library here: the TUI's first frame waits for this module, and each command
+# imports what it needs (httpx, the history, the demo server) inside its own function.
 import argparse
-import asyncio
-import getpass
 import json
 import os
-import shutil
 import signal
 import sys
-import traceback
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Sequence, TypeVar
 
-from . import paths
-from .config import ConfigError, Profile, ProfileStore, masked, resolve_target
-from .export import FORMATS, export_call
-from .history import Entry, EntryFilter, HistoryError, HistoryStore
-from .history_view import result_value
-from .jsondiff import diff, render
-from .protocol.catalog import missing_required
-from .protocol.client import CallRequest, LoginError, Timeouts, login
-from .protocol.origins import derive_api_origin, normalise_origin
-from .protocol.outcomes import OUTCOME_KINDS, Binary, DriverError, Failure, Outcome, Result, Stream
-from .session import INTERRUPTED, TERMINATED, Session, open_session
-from .terminal_text import clean, json_text
+if TYPE_CHECKING:
+    from .history import Entry, HistoryStore
+    from .protocol.outcomes import Outcome, Stream
+    from .protocol.request import CallRequest
+    from .session import Session
 
 EXIT_OK, EXIT_DRIVER_ERROR, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 ERROR_LOG_LIMIT = 1024 * 1024  # the error log starts over beyond this size
+# The same as export.FORMATS (a test checks): that module would bring in httpx just to parse arguments.
+EXPORT_FORMATS = ("curl", "httpx", "puterjs")
 T = TypeVar("T")
 
 EXIT_CODES_HELP = """\
@@ -76,6 +69,8 @@ def redact(text: str) -> str:
     if not _profile_tokens_read:
         _profile_tokens_read = True
         try:
+            from .config import ProfileStore
+
             for profile in ProfileStore().profiles.values():
                 remember_secret(profile.token)
         except Exception:  # an unreadable profiles file has no token we could show either
@@ -87,6 +82,8 @@ def redact(text: str) -> str:
 
 def say(message: str) -> None:
     """A message for the person at the terminal; server text in it cannot drive the terminal."""
+    from .terminal_text import clean
+
     print(clean(redact(message)), file=sys.stderr, flush=True)
 
 
@@ -94,51 +91,69 @@ def say(message: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--origin", default=argparse.SUPPRESS, help="API origin, e.g. https://api.puter.com")
-    common.add_argument("--token", default=argparse.SUPPRESS, help="auth token (prefer PUTER_AUTH_TOKEN)")
-    common.add_argument("--profile", default=argparse.SUPPRESS, help="use this saved profile")
-    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
-                        help="start the built-in demo server on a free loopback port and use it")
-    common.add_argument("--demo-generation", choices=("v1", "v2"), default=argparse.SUPPRESS,
-                        help="wire generation the demo server speaks (default v2)")
-    common.add_argument("--timeout", type=float, default=argparse.SUPPRESS, metavar="SECONDS",
-                        help="how long to wait for an answer (default 60; a stream may pause 300 s between chunks)")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="on an unexpected error, print its traceback (else it goes to the error log)")
+    from .protocol.outcomes import OUTCOME_KINDS  # plain data, no httpx
+
+    # Option groups, each a parent parser. They are given before the subcommand or, where they apply, after
+    # it; SUPPRESS keeps a subcommand from resetting what was given before it. `main` fills the defaults.
+    def group(*options: tuple[tuple[str, ...], dict[str, Any]]) -> argparse.ArgumentParser:
+        parent = argparse.ArgumentParser(add_help=False)
+        for flags, settings in options:
+            parent.add_argument(*flags, default=argparse.SUPPRESS, **settings)
+        return parent
+
+    origin = (("--origin",), {"help": "API origin, e.g. https://api.puter.com"})
+    token = (("--token",), {"help": "auth token (prefer PUTER_AUTH_TOKEN)"})
+    profile = (("--profile",), {"help": "use this saved profile"})
+    debug = group((("--debug",), {
+        "action": "store_true", "help": "on an unexpected error, print its traceback (else it goes to the error log)"}))
+    client = group(
+        origin, token, profile,
+        (("--demo",), {
+            "action": "store_true", "help": "start the built-in demo server on a free loopback port and use it"}),
+        (("--demo-generation",), {
+            "choices": ("v1", "v2"), "help": "wire generation the demo server speaks (default v2)"}),
+        (("--timeout",), {
+            "type": float, "metavar": "SECONDS",
+            "help": "how long to wait for an answer (default 60; a stream may pause 300 s between chunks)"}),
+    )
 
     parser = argparse.ArgumentParser(
         prog="puter-explorer",
         description="Explore and call the Puter driver API. Without a subcommand, opens the terminal UI.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[client, debug],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text, parents=[common], epilog=EXIT_CODES_HELP,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    def command(name: str, help_text: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        """A subcommand whose help lists only the options it uses."""
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[*parents, debug],
+                              epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
 
     p = command("demo-server", "run the demo driver server in the foreground")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--generation", choices=("v1", "v2"), default="v2")
-    p.add_argument("--demo-token", "--fixed-token", dest="fixed_token", default=None,
-                   help="use this token instead of a random one")
+    p.add_argument("--token", "--demo-token", "--fixed-token", dest="fixed_token", default=None, metavar="TOKEN",
+                   help="the token the server accepts (default: a random one, printed at start)")
 
-    p = command("interfaces", "show the interfaces, services and methods the server offers (merged with what we know)")
+    p = command("interfaces", "show the interfaces, services and methods the server offers (merged with what we know)",
+                client)
     p.add_argument("--json", action="store_true", help="print the tree as JSON")
 
-    p = command("call", "call a driver method")
+    p = command("call", "call a driver method", client)
     p.add_argument("interface")
     p.add_argument("method")
-    p.add_argument("--service", "--driver", dest="service", help="service (driver) name; default: the server's")
+    p.add_argument("--service", "--driver", dest="service",
+                   help="service (driver) name; default: the server's, or the recommended one where the server's "
+                        "cannot answer (e.g. chat on v1), said on stderr")
     p.add_argument("--args", dest="args_source", default="{}", help="JSON args, @FILE to read a file, - for stdin")
     p.add_argument("--test-mode", action="store_true", help="ask the driver for its test mode")
     p.add_argument("-o", "--output", type=Path, help="write the result (or the binary body) to this path")
     p.add_argument("--json", action="store_true", help="print the whole outcome as JSON")
     p.add_argument("--no-history", action="store_true", help="do not record this call")
+    p.add_argument("--view", action="store_true", help="show the answer as the TUI's view does (chat, table, audio, ...)")
 
     p = command("login", "log in to a self-hosted Puter with a username and password and save the token")
     p.add_argument("--gui-origin", required=True, help="the root (GUI) origin, e.g. http://puter.localhost:4100")
@@ -146,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-origin", help="API origin to save (default: api. + the GUI host)")
     p.add_argument("--save-as", dest="save_as", help="profile name to save (default: the GUI host)")
 
-    p = command("profiles", "list, add, switch or remove saved profiles (tokens are shown masked)")
+    p = command("profiles", "list, add, switch or remove saved profiles (tokens are shown masked)",
+                group(origin, token))
     p.add_argument("action", nargs="?", choices=("list", "add", "use", "remove"), default="list")
     p.add_argument("name", nargs="?")
     p.add_argument("--set-origin", dest="set_origin", help="with add: API origin")
@@ -170,20 +186,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", "show one history entry")
     p.add_argument("id", type=int)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--view", action="store_true", help="show the answer as the TUI's view does (chat, table, audio, ...)")
 
-    p = command("replay", "send a past call again (a new entry that records which one it replays)")
+    p = command("replay", "send a past call again (a new entry that records which one it replays)", client)
     p.add_argument("id", type=int)
     p.add_argument("--args", dest="args_source", default=None, help="replace the args: JSON, @FILE or -")
     p.add_argument("-o", "--output", type=Path)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--view", action="store_true", help="show the answer as the TUI's view does (chat, table, audio, ...)")
 
     p = command("diff", "JSON-aware diff of two entries' results (key order ignored)")
     p.add_argument("id1", type=int)
     p.add_argument("id2", type=int)
 
-    p = command("export", "print a command or snippet that makes the same call")
+    p = command("export", "print a command or snippet that makes the same call", group(token, profile))
     p.add_argument("id", type=int)
-    p.add_argument("--as", dest="fmt", choices=FORMATS, default="curl")
+    p.add_argument("--as", dest="fmt", choices=EXPORT_FORMATS, default="curl")
     p.add_argument("--with-token", action="store_true", help="put the real token in (default: $PUTER_AUTH_TOKEN)")
     return parser
 
@@ -203,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         say(f"error: {exc}")
         return EXIT_USAGE
-    except (ConfigError, HistoryError, LookupError, ValueError) as exc:
+    except _usage_errors() as exc:
         say(f"error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -223,6 +241,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _on_sigterm(previous)
 
 
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean bad usage or input. A module not imported yet cannot have raised its error."""
+    errors: list[type[BaseException]] = [LookupError, ValueError]
+    for module, name in (("explorer.config", "ConfigError"), ("explorer.history.errors", "HistoryError")):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            errors.append(getattr(loaded, name))
+    return tuple(errors)
+
+
 def _raise_terminated(signum: int, frame: Any) -> None:
     raise Terminated()
 
@@ -237,6 +265,10 @@ def _on_sigterm(handler: Any) -> Any:
 
 def report_unexpected(exc: BaseException, *, debug: bool) -> None:
     """One line on stderr; the traceback (tokens redacted) on stderr with --debug, else in the error log."""
+    import traceback
+
+    from .terminal_text import clean
+
     if isinstance(exc, OSError) and exc.strerror:
         what = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     else:
@@ -254,6 +286,8 @@ def report_unexpected(exc: BaseException, *, debug: bool) -> None:
 
 def write_error_log(trace: str) -> Path | None:
     """Append a traceback to the error log (0600); None when it cannot be written."""
+    from . import paths
+
     path = paths.error_log_path()
     try:
         paths.private_dir(path.parent)
@@ -275,6 +309,10 @@ def run_async(work: Awaitable[T]) -> T:
 
     Then KeyboardInterrupt or Terminated is raised, for `main` to report.
     """
+    import asyncio
+
+    from .session import INTERRUPTED, TERMINATED
+
     received: list[str] = []
 
     async def guarded() -> T:
@@ -333,6 +371,9 @@ def read_args(source: str) -> Any:
 
 
 async def _session(options: argparse.Namespace, *, record: bool = True, downloads: bool = True) -> Session:
+    from .protocol.request import Timeouts
+    from .session import open_session
+
     session = await open_session(
         demo=options.demo, demo_generation=options.demo_generation, origin=options.origin, token=options.token,
         profile=options.profile, record=record,
@@ -348,6 +389,9 @@ async def _session(options: argparse.Namespace, *, record: bool = True, download
 
 
 def _history() -> HistoryStore:
+    from . import paths
+    from .history import HistoryStore
+
     path = paths.history_path()
     if not path.exists():
         raise LookupError("there is no history yet")
@@ -355,6 +399,8 @@ def _history() -> HistoryStore:
 
 
 def _exit_code(outcome: Outcome) -> int:
+    from .protocol.outcomes import DriverError, Failure, Stream
+
     if isinstance(outcome, DriverError):
         return EXIT_DRIVER_ERROR
     if isinstance(outcome, Failure):
@@ -365,6 +411,8 @@ def _exit_code(outcome: Outcome) -> int:
 
 
 def outcome_json(outcome: Outcome, entry_id: int | None) -> dict[str, Any]:
+    from .protocol.outcomes import Binary, DriverError, Result, Stream
+
     data: dict[str, Any] = {"kind": outcome.kind, "status": outcome.exchange.status, "entry": entry_id,
                             "duration_ms": round(outcome.exchange.duration_ms, 1), "size": outcome.exchange.size}
     if isinstance(outcome, Result):
@@ -386,13 +434,43 @@ def outcome_json(outcome: Outcome, entry_id: int | None) -> dict[str, Any]:
     return data
 
 
-def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Namespace, streamed: bool) -> int:
+def print_view(answer: Any, save_dir: Path | None) -> bool:
+    """The answer as its driver view would show it (True), or nothing when no view fits it (False)."""
+    import shutil
+
+    from .driver_views.text import render
+
+    shown = render(answer, shutil.get_terminal_size((100, 24)).columns, save_dir)
+    if shown is None:
+        return False
+    print(redact(shown))
+    return True
+
+
+def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Namespace, streamed: bool,
+                  request: CallRequest | None = None, save_dir: Path | None = None) -> int:
+    import shutil
+
+    from .protocol.outcomes import Binary, DriverError, Failure, Result, Stream
+    from .terminal_text import clean, json_text
+
     output: Path | None = getattr(options, "output", None)
-    if isinstance(outcome, Binary) and output is not None:
-        shutil.copyfile(outcome.path, output)
+    if isinstance(outcome, Binary) and output is not None and not outcome.external:
+        shutil.copyfile(outcome.path, output)  # written elsewhere (not by this command's call): copy it
         outcome.path = output
+    viewed = False
+    if getattr(options, "view", False) and not options.json and request is not None:
+        from .driver_views import Answer
+
+        viewed = print_view(Answer.of_outcome(request.interface, request.method, request.args, outcome, entry_id),
+                            save_dir)
     if options.json:
         print(json_text(outcome_json(outcome, entry_id)))
+    elif viewed:
+        if isinstance(outcome, Result) and output is not None and outcome.saved_path is None:
+            output.write_text(json_text(outcome.value) + "\n", encoding="utf-8")
+        elif isinstance(outcome, Stream) and output is not None:
+            write_stream_text(outcome, output)
     elif isinstance(outcome, Result):
         if outcome.saved_path is not None:
             print(outcome.saved_path)
@@ -410,7 +488,7 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
         print(output)
     elif isinstance(outcome, Stream) and not streamed:
         print(clean(outcome.text))
-    if isinstance(outcome, Stream) and outcome.text_truncated and not (streamed or output is not None):
+    if isinstance(outcome, Stream) and outcome.text_truncated and not (streamed or output is not None or viewed):
         where = f"the whole stream is saved in {outcome.saved_path}" if outcome.saved_path else "the rest was not kept"
         say(f"the stream's text was {outcome.text_chars} characters; only its last {len(outcome.text)} are shown "
             f"here; {where}")
@@ -445,7 +523,10 @@ def write_stream_text(outcome: Stream, output: Path) -> None:
 
 async def _call_and_print(session: Session, request: CallRequest, options: argparse.Namespace,
                           replay_of: int | None = None) -> int:
-    streamed = not options.json and getattr(options, "output", None) is None
+    from .protocol.outcomes import Stream
+    from .terminal_text import clean
+
+    streamed = not options.json and getattr(options, "output", None) is None and not getattr(options, "view", False)
 
     def on_chunk(chunk: Any) -> None:
         if streamed and isinstance(chunk, dict) and chunk.get("type") == "text":
@@ -455,20 +536,31 @@ async def _call_and_print(session: Session, request: CallRequest, options: argpa
     def on_warning(message: str) -> None:
         say(f"warning: {message}")
 
-    entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of, on_warning=on_warning)
+    # With -o a binary body is written once, straight to that path (and recorded there).
+    entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of, on_warning=on_warning,
+                                           binary_path=getattr(options, "output", None))
     if streamed and isinstance(outcome, Stream):
         sys.stdout.write("\n")
-    return print_outcome(outcome, entry_id, options, streamed)
+    return print_outcome(outcome, entry_id, options, streamed, request, session.connection.download_dir)
 
 
 # -- commands -----------------------------------------------------------------------------------
 
 
 def run_tui(options: argparse.Namespace) -> int:
+    # The app starts at once; the session (demo server, history, HTTP client) is made by the factory,
+    # which the app calls once its first frame is on screen.
     from .tui.app import run_tui as start_tui
-    from .tui.connecting import Choice, DemoChoice, needs_connect, open_chosen_session
+    from .connect import needs_connect
 
-    async def factory(choice: Choice | None = None) -> Session:
+    async def factory(choice: Any = None) -> Session:
+        import asyncio
+        import importlib
+
+        # In a thread: the screen keeps answering while the HTTP stack and the history load.
+        await asyncio.to_thread(importlib.import_module, "explorer.session")
+        from .connect import DemoChoice, open_chosen_session
+
         if choice is None:
             return await _session(options)
         if isinstance(choice, DemoChoice):
@@ -484,11 +576,14 @@ def run_tui(options: argparse.Namespace) -> int:
 def cmd_demo_server(options: argparse.Namespace) -> int:
     from .demo.server import serve_forever
 
-    serve_forever(host=options.host, port=options.port, generation=options.generation, token=options.fixed_token)
+    token = options.fixed_token or options.token  # `--token T` before the subcommand sets it too
+    serve_forever(host=options.host, port=options.port, generation=options.generation, token=token)
     return EXIT_OK
 
 
 def cmd_interfaces(options: argparse.Namespace) -> int:
+    from .terminal_text import clean, json_text
+
     async def run() -> int:
         session = await _session(options, record=False, downloads=False)
         try:
@@ -517,20 +612,39 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
 
 
 def cmd_call(options: argparse.Namespace) -> int:
+    from .protocol.catalog import has_recommendation, missing_required
+    from .protocol.request import CallRequest
+
     args = read_args(options.args_source)
 
     async def run() -> int:
         session = await _session(options, record=not options.no_history)
         try:
+            service = options.service
+            if service is None and has_recommendation(options.interface):
+                await session.discover()  # which generation, hence whether the server's default can answer
+                service = _recommended_service(session.catalog, options.interface)
             method = session.catalog.method(options.interface, options.method)
             if method is not None and missing_required(method, args):
                 say(f"warning: missing required parameters: {', '.join(missing_required(method, args))}")
-            request = CallRequest(options.interface, options.method, args, options.service, options.test_mode)
+            request = CallRequest(options.interface, options.method, args, service, options.test_mode)
             return await _call_and_print(session, request, options)
         finally:
             await session.aclose()
 
     return run_async(run())
+
+
+def _recommended_service(catalog: Any, interface: str) -> str | None:
+    """The catalogue's recommended service where it differs from the server's default (a v1 default needs a
+    provider key a bare install lacks), said on stderr; None leaves the choice to the server. The TUI
+    preselects the same one (`Interface.preferred_service`)."""
+    iface = catalog.interfaces.get(interface)
+    if iface is None or iface.recommended_service in (None, iface.default_service):
+        return None
+    say(f"service: {iface.recommended_service} (recommended for {interface}; the server's default, "
+        f"{iface.default_service or 'unnamed'}, may not answer here; --service picks another)")
+    return iface.recommended_service
 
 
 def cmd_replay(options: argparse.Namespace) -> int:
@@ -543,7 +657,7 @@ def cmd_replay(options: argparse.Namespace) -> int:
             if entry is None:
                 raise LookupError(f"no history entry {options.id}"
                                   + (" (the history cannot be opened)" if session.history_problem else ""))
-            request = Session.request_from_entry(entry, args)
+            request = session.request_from_entry(entry, args)
             return await _call_and_print(session, request, options, replay_of=entry.id)
         finally:
             await session.aclose()
@@ -552,31 +666,37 @@ def cmd_replay(options: argparse.Namespace) -> int:
 
 
 def cmd_login(options: argparse.Namespace) -> int:
-    gui_origin = normalise_origin(options.gui_origin)
+    import getpass
+
+    from .config import masked
+    from .connect import LoginChoice, save_choice
+    from .protocol.login import LoginError
+    from .protocol.origins import normalise_origin
+
+    normalise_origin(options.gui_origin)  # a bad origin is a usage error before the password is asked
     if sys.stdin.isatty():
         password = getpass.getpass("password: ")
     else:
         password = sys.stdin.readline().rstrip("\n")
     if not password:
         raise UsageError("no password given")
+    choice = LoginChoice(options.gui_origin, options.username, password, options.save_as or "",
+                         options.api_origin or "")
     try:
-        result = run_async(login(gui_origin, options.username, password))
+        profile = run_async(save_choice(choice))  # the same login, check and save as the connect screen's
     except LoginError as exc:
         say(f"error: {exc}")
         return EXIT_FAILURE
-    remember_secret(result.token)
-    host = gui_origin.split("://", 1)[1]
-    api_origin = normalise_origin(options.api_origin) if options.api_origin else derive_api_origin(gui_origin)
-    name = options.save_as or host
-    store = ProfileStore()
-    store.put(Profile(name=name, origin=api_origin, token=result.token, gui_origin=gui_origin,
-                      username=options.username))
-    say(f"logged in as {result.user.get('username', options.username)}; profile {name!r} saved "
-        f"({api_origin}, token {masked(result.token)})")
+    remember_secret(profile.token)
+    say(f"logged in as {profile.username}; the API origin accepts the token; profile {profile.name!r} saved "
+        f"({profile.origin}, token {masked(profile.token)})")
     return EXIT_OK
 
 
 def cmd_profiles(options: argparse.Namespace) -> int:
+    from .config import Profile, ProfileStore, masked
+    from .protocol.origins import normalise_origin
+
     store = ProfileStore()
     if options.action == "list":
         if not store.profiles:
@@ -627,6 +747,9 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def cmd_history(options: argparse.Namespace) -> int:
+    from .history import EntryFilter
+    from .terminal_text import clean, json_text
+
     store = _history()
     try:
         if options.action == "prune":
@@ -656,6 +779,9 @@ def cmd_history(options: argparse.Namespace) -> int:
 
 
 def cmd_show(options: argparse.Namespace) -> int:
+    from .history.values import body_file_problem, result_value
+    from .terminal_text import json_text
+
     store = _history()
     try:
         entry = store.get(options.id)
@@ -667,11 +793,26 @@ def cmd_show(options: argparse.Namespace) -> int:
         data["result"] = result_value(store, entry)
     finally:
         store.close()
-    print(json_text(data))
+    if not (options.view and _show_view(entry)):
+        print(json_text(data))
+    problem = body_file_problem(entry)
+    if problem:
+        say(f"warning: {problem}")
     return EXIT_OK
 
 
+def _show_view(entry: Entry) -> bool:
+    from . import paths
+    from .driver_views import Answer
+
+    return print_view(Answer.of_entry(entry), paths.downloads_dir())
+
+
 def cmd_diff(options: argparse.Namespace) -> int:
+    from .history.values import result_value
+    from .jsondiff import diff, render
+    from .terminal_text import clean
+
     store = _history()
     try:
         entries = [store.get(options.id1), store.get(options.id2)]
@@ -687,6 +828,10 @@ def cmd_diff(options: argparse.Namespace) -> int:
 
 
 def cmd_export(options: argparse.Namespace) -> int:
+    from .config import resolve_target
+    from .export import export_call
+    from .terminal_text import clean
+
     store = _history()
     try:
         entry = store.get(options.id)

@@ -21,9 +21,10 @@ from typing import Any, Awaitable, Callable, TypeVar
 
 from . import paths
 from .config import resolve_target
-from .history import Entry, HistoryError, HistoryStore
+from .history import Entry, EntryFilter, HistoryError, HistoryStore
 from .protocol.catalog import Catalog
-from .protocol.client import CallRequest, Connection, Timeouts
+from .protocol.client import Connection
+from .protocol.request import CallRequest, Timeouts
 from .protocol.outcomes import Binary, DriverError, Exchange, Failure, Outcome, Result, Stream
 
 ChunkCallback = Callable[[Any], None]
@@ -101,8 +102,12 @@ class Session:
         on_chunk: ChunkCallback | None = None,
         replay_of: int | None = None,
         on_warning: WarningCallback | None = None,
+        binary_path: Path | None = None,
     ) -> tuple[int | None, Outcome]:
         """Send one call and record it; returns (entry id, outcome).
+
+        A binary answer is written once, to `binary_path` when given (as `curl -o` does), and the
+        history records it there rather than keeping a copy.
 
         The entry id is None when the history does not hold this outcome: the session has no history,
         or writing to it failed. A failed write never stops the call or loses its outcome: `on_warning`
@@ -113,7 +118,7 @@ class Session:
         warn = on_warning or _log_warning
         entry_id = await self._begin(request, replay_of, warn)
         try:
-            outcome = await self.connection.call(request, on_chunk=on_chunk)
+            outcome = await self.connection.call(request, on_chunk=on_chunk, binary_path=binary_path)
         except (OSError, ValueError, RuntimeError) as error:
             # The client turns what a server does into outcomes; this is what is left (a full disk,
             # a bad download folder): still one outcome, and still recorded.
@@ -122,10 +127,10 @@ class Session:
         except asyncio.CancelledError as cancelled:
             if entry_id is not None:
                 # Recorded even if we are cancelled again meanwhile (aclose waits for it).
-                await self._shielded(asyncio.to_thread(self._complete_cancelled, entry_id, _cancel_reason(cancelled)))
+                await asyncio.shield(self._in_thread(self._complete_cancelled, entry_id, _cancel_reason(cancelled)))
             raise
         if entry_id is not None:
-            problem = await self._shielded(asyncio.to_thread(self._record_or_mark, entry_id, outcome))
+            problem = await asyncio.shield(self._in_thread(self._record_or_mark, entry_id, outcome))
             if problem is not None:
                 _tell(warn, f"not recorded in the history: {problem}")
                 entry_id = None
@@ -146,7 +151,7 @@ class Session:
             request_body=json.dumps(request.body(), ensure_ascii=False),
             replay_of=replay_of,
         )
-        job = self._track(asyncio.to_thread(self._begin_row, fields))
+        job = self._in_thread(self._begin_row, fields)
         try:
             entry_id, problem = await asyncio.shield(job)
         except asyncio.CancelledError as cancelled:
@@ -168,7 +173,7 @@ class Session:
     async def _cancel_begun(self, job: Awaitable[tuple[int | None, str | None]], reason: str) -> None:
         entry_id, _problem = await job
         if entry_id is not None:
-            await asyncio.to_thread(self._complete_cancelled, entry_id, reason)
+            await self._in_thread(self._complete_cancelled, entry_id, reason)
 
     def _complete_cancelled(self, entry_id: int, reason: str) -> None:
         assert self.history is not None
@@ -195,12 +200,22 @@ class Session:
 
     def _track(self, awaitable: Awaitable[T]) -> asyncio.Future[T]:
         """Run `awaitable` as a task that aclose waits for, whatever happens to its caller."""
-        task = asyncio.ensure_future(awaitable)
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        return self._tracked(asyncio.ensure_future(awaitable))
+
+    def _in_thread(self, function: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """`function(*args)` on a worker thread, as a future that aclose waits for.
+
+        One hop to a thread and back per history write, with no task around it (a call makes two).
+        Await it shielded: cancelling this future before the thread has started would drop the write.
+        """
+        return self._tracked(asyncio.get_running_loop().run_in_executor(None, function, *args))
+
+    def _tracked(self, future: asyncio.Future[T]) -> asyncio.Future[T]:
+        self._in_flight.add(future)
+        future.add_done_callback(self._in_flight.discard)
         # Nobody may await it after a second cancellation: retrieve its outcome so none is "never retrieved".
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
-        return task
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return future
 
     async def _shielded(self, awaitable: Awaitable[T]) -> T:
         """Await `awaitable` to its end; if we are cancelled meanwhile it still runs to its end."""
@@ -228,7 +243,9 @@ class Session:
             fields.update(error_code=outcome.code, error_message=outcome.message)
             fields["result_text"] = json.dumps(outcome.body, indent=2, ensure_ascii=False)
         elif isinstance(outcome, Binary):
-            fields["body_file"] = outcome.path
+            # Hashed while it was written: the history need not read it again.
+            fields["body_sha256"] = outcome.sha256
+            fields["external_body" if outcome.external else "body_file"] = outcome.path
         elif isinstance(outcome, Stream):
             if outcome.error:
                 fields["error_message"] = outcome.error
@@ -243,7 +260,7 @@ class Session:
             elif exchange.body_head:
                 fields["result_text"] = exchange.body_head.decode("utf-8", "replace")
         moved = self.history.complete(entry_id, **fields)
-        if "body_file" in fields and moved is not None:
+        if "body_file" in fields and moved is not None:  # an external body stays where it is
             # The history now owns the file: point the outcome at where it lives.
             if isinstance(outcome, Binary):
                 outcome.path, outcome.file_name = moved, moved.name
@@ -254,6 +271,23 @@ class Session:
 
     def entry(self, entry_id: int) -> Entry | None:
         return self.history.get(entry_id) if self.history is not None else None
+
+    # -- reading the history (blocking: a UI calls these from a thread) ---------------------------
+
+    def entries(self, *, limit: int, before_id: int | None = None, filter: EntryFilter | None = None) -> list[Entry]:
+        """A page of past entries, newest first; none without a history."""
+        if self.history is None:
+            return []
+        return self.history.list(limit=limit, before_id=before_id, filter=filter)
+
+    def entry_value(self, entry_id: int) -> Any:
+        """What a recorded call gave back, as comparable data. LookupError when it is not recorded."""
+        entry = self.entry(entry_id)
+        if entry is None:
+            raise LookupError(f"history entry #{entry_id} is not in the history")
+        from .history.values import result_value
+
+        return result_value(self.history, entry)
 
     @staticmethod
     def request_from_entry(entry: Entry, args: Any = None) -> CallRequest:
@@ -314,10 +348,8 @@ async def open_session(
     demo_server = None
     gui_origin = None
     if demo:
-        from .demo.server import DemoServer
-
-        demo_server = DemoServer(generation=demo_generation)
-        await asyncio.to_thread(demo_server.start)
+        # Imported and started in a thread: a screen on this loop keeps drawing meanwhile.
+        demo_server = await asyncio.to_thread(_start_demo, demo_generation)
         origin, token, profile_name = demo_server.origin, demo_server.token, "demo"
     else:
         target = resolve_target(origin=origin, token=token, profile=profile)
@@ -329,7 +361,10 @@ async def open_session(
             # In a thread: a locked database waits for its busy timeout.
             history, history_problem = await asyncio.to_thread(_open_history, history_path or paths.history_path())
         download_dir, download_problem = _download_dir()
-        connection = Connection(origin, token, gui_origin, download_dir=download_dir, timeouts=timeouts)
+        # In a thread: the HTTP client loads its TLS certificates (tens of ms) without holding the loop.
+        connection = await asyncio.to_thread(
+            Connection, origin, token, gui_origin, download_dir=download_dir, timeouts=timeouts
+        )
     except BaseException:
         if history is not None:
             history.close()
@@ -341,6 +376,12 @@ async def open_session(
         history_problem=history_problem, download_problem=download_problem,
         _temporary_downloads=download_dir if download_problem else None,
     )
+
+
+def _start_demo(generation: str) -> Any:
+    from .demo.server import DemoServer
+
+    return DemoServer(generation=generation).start()
 
 
 def _open_history(path: Path) -> tuple[HistoryStore | None, str | None]:

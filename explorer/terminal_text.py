@@ -1,13 +1,18 @@
 """Server text is data: terminal control characters made visible before anything prints it.
 
-Used by the CLI for what it writes to a terminal and by the TUI for every string a widget shows.
+Used by the CLI for what it writes to a terminal and by the TUI for every string a widget shows: every
+string that came from a server (names, errors, results, headers) goes through `clean` or `safe_text`, so
+it is never parsed as markup and never drives the terminal.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0 controls except \t and \n, DEL, and C1 controls (\x9b is a one-byte CSI on some terminals).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -40,3 +45,10 @@ def json_text(value: Any) -> str:
     """Pretty JSON that is safe to print: json escapes C0 controls itself; the rest become \\u escapes."""
     text = json.dumps(value, indent=2, ensure_ascii=False)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def safe_text(value: Any, style: str = "", *, single_line: bool = False) -> Text:
+    """A Rich `Text` holding `value` literally (for widgets): never parsed as markup, controls escaped."""
+    from rich.text import Text  # here: the CLI's commands need no Rich
+
+    return Text(clean(value, single_line=single_line), style=style)

@@ -2,8 +2,9 @@
 
     python scripts/screenshots.py [output folder]   (default: screenshots/ beside this script's parent)
 
-Writes connect.svg, main.svg, result.svg, driver-error.svg, binary.svg and stream.svg. History and downloads go to a
-throwaway folder, so the user's own history is untouched.
+Writes connect.svg, main.svg, result.svg, driver-error.svg, binary.svg, stream.svg, one view-*.svg per driver
+view (chat, table, image, audio, OCR) and compare.svg. History and downloads go to a throwaway folder, so the
+user's own history is untouched.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ SIZE = (120, 40)
 ORIGIN_LABEL = "http://127.0.0.1 (demo)"
 
 
-async def _call(app: Any, pilot: Any, interface: str, method: str, args: Any) -> None:
+async def _call(app: Any, pilot: Any, interface: str, method: str, args: Any, test_mode: bool | None = None) -> None:
+    from textual.widgets import Checkbox
+
     from explorer.tui.widgets.catalog_tree import MethodRef
 
     app.screen.open_method(MethodRef(interface, method, None))
     app.screen.editor.text_area.load_text(json.dumps(args, indent=2))
+    if test_mode is not None:
+        app.screen.editor.query_one("#test-mode", Checkbox).value = test_mode
     await pilot.press("f5")
     await settle(app, pilot)
 
@@ -41,7 +46,7 @@ async def settle(app: Any, pilot: Any) -> None:
 async def connect_screen(out: Path) -> None:
     """The screen shown first when no token is configured (nothing is chosen here)."""
     from explorer.tui.app import ExplorerApp
-    from explorer.tui.connecting import open_chosen_session
+    from explorer.connect import open_chosen_session
 
     app = ExplorerApp(session_factory=open_chosen_session, connect_first=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -79,6 +84,62 @@ async def main(out: Path) -> None:
         chat = {"model": "fake", "messages": [{"role": "user", "content": "Say hello"}], "stream": True}
         await _call(app, pilot, "puter-chat-completion", "complete", chat)
         app.save_screenshot("stream.svg", str(out))
+        await _driver_views(app, pilot, out)
+        await _compare(app, pilot, out)
+
+
+def _short_paths() -> None:
+    """Saved files shown under $PUTER_EXPLORER_HOME, not the throwaway folder's random name."""
+    from explorer.tui.views.drivers import audio, base, binary, image
+
+    home = os.environ["PUTER_EXPLORER_HOME"]
+    for module in (audio, base, binary, image):
+        module.shown_path = lambda path: str(path).replace(home, "$PUTER_EXPLORER_HOME")  # type: ignore[attr-defined]
+
+
+async def _driver_views(app: Any, pilot: Any, out: Path) -> None:
+    """One screenshot per driver view: chat (a streamed reply, then a continued turn), table, image, audio, OCR."""
+    from textual.widgets import Input
+
+    _short_paths()
+    screen = app.screen
+    chat = {"model": "fake", "stream": True,
+            "messages": [{"role": "system", "content": "Answer in one paragraph."},
+                         {"role": "user", "content": "What is the **demo server**?"}]}
+    await _call(app, pilot, "puter-chat-completion", "complete", chat)
+    screen.outcome_view.driver_view.query_one("#chat-input", Input).focus()
+    await pilot.press(*"And does it need an account?", "enter")
+    await settle(app, pilot)
+    app.save_screenshot("view-chat.svg", str(out))
+
+    for key, value in (("settings", {"theme": "dark", "font": 14}), ("visits", 42), ("motto", "stay curious"),
+                       ("tags", ["api", "demo"]), ("last-seen", "2026-11-27")):
+        await _call(app, pilot, "puter-kvstore", "set", {"key": key, "value": value})
+    await _call(app, pilot, "puter-kvstore", "list", {"as": "entries"})
+    app.save_screenshot("view-table.svg", str(out))
+
+    await _call(app, pilot, "puter-image-generation", "generate", {"prompt": "a sunset", "width": 96, "height": 64})
+    app.save_screenshot("view-image.svg", str(out))
+
+    await _call(app, pilot, "puter-tts", "synthesize", {"text": "Hello from the demo server"})
+    app.save_screenshot("view-audio.svg", str(out))
+
+    await _call(app, pilot, "puter-ocr", "recognize", {"source": "/scan.png"}, test_mode=True)  # the demo's sample
+    app.save_screenshot("view-ocr.svg", str(out))
+
+
+async def _compare(app: Any, pilot: Any, out: Path) -> None:
+    """The compare screen after the same chat call ran on both chat services."""
+    from explorer.tui.widgets.catalog_tree import MethodRef
+
+    screen = app.screen
+    screen.open_method(MethodRef("puter-chat-completion", "complete", None))
+    screen.editor.text_area.load_text(json.dumps({"model": "fake", "messages": [{"role": "user", "content": "Compare us"}]}))
+    await pilot.press("ctrl+k")
+    await pilot.pause()
+    await pilot.press("r")
+    await settle(app, pilot)
+    app.save_screenshot("compare.svg", str(out))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sqlite3
 import stat
 import threading
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from explorer.history import EntryFilter, HistoryStore
-from explorer.protocol.client import CallRequest, Connection
+from explorer.protocol.client import Connection
+from explorer.protocol.request import CallRequest
 from explorer.session import Session, open_session
 
 
@@ -288,3 +290,33 @@ async def test_open_session_with_a_history_that_is_not_ours(demo_server, tmp_pat
     finally:
         await session.aclose()
     assert foreign.read_text() == "not a database"
+
+
+async def test_a_hundred_calls_in_flight_each_get_their_own_completed_entry(demo_server, tmp_path):
+    session = make_session(demo_server, tmp_path)
+    try:
+        answers = await asyncio.wait_for(asyncio.gather(*(
+            session.call(CallRequest("puter-kvstore", "set", {"key": f"k{n}", "value": n})) for n in range(100)
+        )), 60)
+        entries = {entry.id: entry for entry in session.history.list(limit=200)}
+    finally:
+        await session.aclose()
+    assert [outcome.kind for _id, outcome in answers] == ["result"] * 100
+    ids = [entry_id for entry_id, _outcome in answers]
+    assert len(set(ids)) == 100 and set(ids) == set(entries)
+    assert {entries[entry_id].args["value"] for entry_id in ids} == set(range(100))
+    assert all(entries[entry_id].kind == "result" and entries[entry_id].status == 200 for entry_id in ids)
+
+
+async def test_a_demo_session_starts_its_server_and_stops_it_on_close(tmp_path):
+    session = await open_session(demo=True, history_path=tmp_path / "history.sqlite3")
+    demo = session.demo
+    try:
+        assert session.profile == "demo" and session.origin == demo.origin
+        entry_id, outcome = await session.call(CallRequest("puter-kvstore", "get", {"key": "none"}))
+        assert outcome.kind == "result" and session.entry(entry_id).kind == "result"
+    finally:
+        await session.aclose()
+    assert session.demo is None
+    with pytest.raises(OSError):  # nothing listens there any more
+        socket.create_connection(("127.0.0.1", demo.port), timeout=2).close()

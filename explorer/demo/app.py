@@ -73,6 +73,8 @@ class RateLimiter:
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
+DEMO_USER = {"username": DEMO_USERNAME, "uuid": "00000000-0000-4000-8000-000000000001", "email": None,
+             "email_confirmed": False, "is_temp": False}
 
 
 class DemoState:
@@ -139,9 +141,15 @@ def create_app(
             if state.v1:
                 return Response("Incorrect password.", status_code=400, media_type="text/plain")
             return _v2_error(401, "Incorrect password.", "password_mismatch")
-        user = {"username": DEMO_USERNAME, "uuid": "00000000-0000-4000-8000-000000000001", "email": None,
-                "email_confirmed": False, "is_temp": False}
-        return JSONResponse({"proceed": True, "next_step": "complete", "token": state.token, "user": user})
+        return JSONResponse({"proceed": True, "next_step": "complete", "token": state.token, "user": DEMO_USER})
+
+    async def whoami(request: Request) -> Response:
+        """GET /whoami: the account of the token (a few of the fields real servers send)."""
+        try:
+            _authenticate(request, {}, state)
+        except _Reject as reject:
+            return reject.response
+        return JSONResponse(DEMO_USER)
 
     async def list_interfaces(request: Request) -> Response:
         try:
@@ -191,6 +199,7 @@ def create_app(
         Route("/drivers/list-interfaces", list_interfaces, methods=["GET"]),
         Route("/lsmod", lsmod, methods=["GET", "POST"]),
         Route("/login", login, methods=["POST"]),
+        Route("/whoami", whoami, methods=["GET"]),
         Route("/puterai/chat/models", chat_models, methods=["GET"]),
         Route("/puterai/chat/models/details", chat_model_details, methods=["GET"]),
         Route("/{path:path}", fallback, methods=every),

@@ -441,7 +441,7 @@ class TextToSpeech(Driver):
             raise bad_request("Missing `text`")
         voice = call.args.get("voice") or SERVICE_VOICES.get(call.requested_driver or "", "demo-a4")
         frequency = VOICE_FREQUENCIES.get(str(voice), 440.0)
-        return BinaryReply(wav_tone(0.5, frequency), "audio/wav")
+        return BinaryReply(wav_tone(0.5, frequency, words=str(text)[:200]), "audio/wav")
 
     def m_list_voices(self, call: Call) -> Any:
         return [dict(v, provider="demo") for v in VOICES]

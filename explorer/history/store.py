@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from explorer.history import schema
+from explorer.history.errors import HistoryError
 
 # The five ways a call can end (the same words as the protocol package uses), plus 'pending'.
 OUTCOME_KINDS: tuple[str, ...] = ("result", "driver_error", "binary", "stream", "failure")
@@ -45,10 +46,6 @@ BODIES_DIR = "bodies"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _BUSY_TIMEOUT_S = 10.0
 _CHUNK = 1024 * 1024
-
-
-class HistoryError(Exception):
-    """The history store cannot do what was asked; the message is meant for a person."""
 
 
 def default_history_path() -> Path:
@@ -82,6 +79,7 @@ class Entry:
     result_inline: str | None = None
     body_path: str | None = None  # absolute path of the body file, when the body was not kept inline
     body_sha256: str | None = None
+    body_external: bool = False  # the body is the user's file (call -o): recorded where it is, never ours to delete
     content_type: str | None = None
     replay_of: int | None = None
     summary: str = ""
@@ -186,8 +184,11 @@ class HistoryStore:
         # Only now that the file is known to be ours: WAL (persistent, kept in the file) and durability.
         conn = self._live_conn()
         _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
-        # FULL: a completed call survives a power cut too; the cost is one fsync per write.
-        conn.execute("PRAGMA synchronous=FULL")
+        # NORMAL, as SQLite advises for WAL: a commit is in the WAL (in the OS's hands) when it returns, so a
+        # killed process loses nothing and the file is never corrupted; only a power cut or an OS crash
+        # may roll back the last commits. FULL adds an fsync to each of the two writes of every call,
+        # which made recording cost more than the call itself.
+        conn.execute("PRAGMA synchronous=NORMAL")
         for suffix in ("-wal", "-shm"):
             _chmod_private(Path(f"{self.path}{suffix}"))
 
@@ -286,6 +287,8 @@ class HistoryStore:
         body_file: Path | None = None,
         content_type: str | None = None,
         summary: str = "",
+        body_sha256: str | None = None,
+        external_body: Path | None = None,
     ) -> Path | None:
         """Record the outcome of a pending call; returns where its body file now is (None: no file).
 
@@ -294,23 +297,37 @@ class HistoryStore:
         store owns it afterwards. Each body file is recorded with its sha256. Given both, the file is the
         body and `result_text` (when it fits) is kept inline as its searchable text.
         When recording fails, `body_file` is back where it was (or, if it cannot be, left in bodies/).
+
+        `external_body` is a body file the user chose (e.g. `call -o PATH`): it stays where it is and the
+        entry records its absolute path; the store never moves, copies or deletes it. `body_sha256`, when
+        the caller already hashed the body while writing it, is recorded as is instead of reading the
+        file again.
         """
         if kind not in OUTCOME_KINDS:
             raise ValueError(f"kind must be one of {', '.join(OUTCOME_KINDS)}, not {kind!r}")
         headers_json = json.dumps([[str(name), str(value)] for name, value in response_headers])
 
-        self._require_pending(entry_id)  # before touching body files, which are named after the entry
+        encoded = result_text.encode("utf-8", "surrogatepass") if result_text is not None else None
+        fits = encoded is not None and len(encoded) <= self.inline_limit
+        if body_file is not None or (encoded is not None and not fits and external_body is None):
+            # Before touching body files, which are named after the entry. A call with no file to write
+            # skips this read: the check inside the write below is the one that counts.
+            self._require_pending(entry_id)
         inline: str | None = None
         stored: tuple[str, str] | None = None  # (name inside bodies/, sha256)
         try:
-            if body_file is not None:
-                stored = self._adopt_file(entry_id, Path(body_file))
-                # With a body file, result_text is a searchable reading of it (a stream's assembled text).
-                if result_text is not None and len(result_text.encode("utf-8", "surrogatepass")) <= self.inline_limit:
+            if external_body is not None:
+                where = Path(os.path.abspath(external_body))
+                stored = (str(where), body_sha256 or _sha256_file(where))
+                if fits:
                     inline = result_text
-            elif result_text is not None:
-                encoded = result_text.encode("utf-8", "surrogatepass")
-                if len(encoded) <= self.inline_limit:
+            elif body_file is not None:
+                stored = self._adopt_file(entry_id, Path(body_file), body_sha256)
+                # With a body file, result_text is a searchable reading of it (a stream's assembled text).
+                if fits:
+                    inline = result_text
+            elif encoded is not None:
+                if fits:
                     inline = result_text
                 else:
                     stored = self._store_bytes(entry_id, encoded)
@@ -329,10 +346,10 @@ class HistoryStore:
                      content_type, summary, entry_id),
                 )
         except BaseException:
-            if stored is not None:
+            if stored is not None and external_body is None:
                 self._give_back(self.bodies_dir / stored[0], Path(body_file) if body_file is not None else None)
             raise
-        return self.bodies_dir / stored[0] if stored is not None else None
+        return self.bodies_dir / stored[0] if stored is not None else None  # an absolute name stays as it is
 
     @staticmethod
     def _give_back(stored: Path, source: Path | None) -> None:
@@ -367,7 +384,7 @@ class HistoryStore:
             out.write(data)
         return name, hashlib.sha256(data).hexdigest()
 
-    def _adopt_file(self, entry_id: int, source: Path) -> tuple[str, str]:
+    def _adopt_file(self, entry_id: int, source: Path, sha256: str | None = None) -> tuple[str, str]:
         if not source.is_file():
             raise HistoryError(f"Body file {source} does not exist.")
         self._ensure_bodies_dir()
@@ -387,7 +404,7 @@ class HistoryStore:
             source.unlink()
         try:
             os.chmod(target, 0o600)
-            return name, _sha256_file(target)
+            return name, sha256 or _sha256_file(target)
         except BaseException:
             self._give_back(target, source)
             raise
@@ -469,7 +486,8 @@ class HistoryStore:
             with open(entry.body_path, "rb") as body:
                 return body.read() if max_bytes is None else body.read(max_bytes)
         except FileNotFoundError:
-            raise HistoryError(f"The body file of history entry {entry.id} is missing: {entry.body_path}.") from None
+            raise HistoryError(f"The body file of history entry {entry.id} is missing: {entry.body_path}"
+                               + (" (moved or deleted since the call)." if entry.body_external else ".")) from None
 
     def _where(self, filter: EntryFilter | None) -> tuple[list[str], list[Any], bool]:
         where: list[str] = []
@@ -513,8 +531,9 @@ class HistoryStore:
             response_headers=[(str(n), str(v)) for n, v in json.loads(headers or "[]")],
             kind=kind, error_code=error_code, error_message=error_message, duration_ms=duration_ms,
             size=size, result_inline=result_inline,
-            body_path=str(self.bodies_dir / body_path) if body_path else None,
-            body_sha256=body_sha256, content_type=content_type, replay_of=replay_of, summary=summary,
+            body_path=str(self.bodies_dir / body_path) if body_path else None,  # an absolute one stays as it is
+            body_sha256=body_sha256, body_external=bool(body_path) and os.path.isabs(body_path),
+            content_type=content_type, replay_of=replay_of, summary=summary,
         )
 
     # ----------------------------------------------------------------------------- pruning
@@ -523,7 +542,8 @@ class HistoryStore:
         """Delete entries older than `older_than_days` and/or all but the newest `keep`; returns how many.
 
         Body files are removed after the rows are gone, so a crash can leave a stray file, never a
-        row pointing at a missing file.
+        row pointing at a missing file. Only files inside bodies/ are removed: a body the user chose
+        (recorded by its absolute path) is theirs.
         """
         conditions: list[str] = []
         params: list[Any] = []
@@ -545,7 +565,8 @@ class HistoryStore:
                 f"SELECT body_path FROM entries WHERE ({where}) AND body_path IS NOT NULL", params)]
             deleted = conn.execute(f"DELETE FROM entries WHERE {where}", params).rowcount
         for name in bodies:
-            (self.bodies_dir / name).unlink(missing_ok=True)
+            if _inside(self.bodies_dir, name):
+                (self.bodies_dir / name).unlink(missing_ok=True)
         return deleted
 
 
@@ -623,6 +644,13 @@ def _chmod_private(path: Path) -> None:
         os.chmod(path, 0o600)
     except FileNotFoundError:
         pass
+
+
+def _inside(folder: Path, name: str) -> bool:
+    """Whether the recorded body name `name` is a plain file name inside `folder`."""
+    if os.path.isabs(name) or not name:
+        return False
+    return Path(os.path.normpath(folder / name)).parent == Path(os.path.normpath(folder))
 
 
 def _sha256_file(path: Path) -> str:

@@ -388,6 +388,13 @@ def template_args(method: Method) -> tuple[dict[str, Any], list[Parameter]]:
     return required, optional
 
 
+def has_recommendation(interface: str) -> bool:
+    """Whether the catalogue recommends, in some generation, a service other than the server's default:
+    only then does a caller need the server's generation (discovery) to pick the service."""
+    idata = _bundled_data()["interfaces"].get(interface)
+    return bool(idata and idata.get("recommended"))
+
+
 def missing_required(method: Method, args: Any) -> list[str]:
     if not isinstance(args, dict):
         return [p.name for p in method.parameters if p.required]

@@ -3,24 +3,24 @@ behaviour lives in screens/ and widgets/."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
 
 from textual.app import App
 from textual.widget import Widget
 
-from ..config import ConfigError
-from ..history import HistoryError
-from ..protocol.catalog import Catalog
 from . import keymap
 from .keymap import load_keymap
 from .commands import EntryCommands, MethodCommands
-from .safe import clean
-from .screens.connect import ConnectScreen
-from .screens.help import HelpScreen
+from ..terminal_text import clean
 from .screens.main import MainScreen
-from .screens.problem import ProblemScreen
 from .widgets.catalog_tree import MethodRef
+
+# Only what the first frame shows is imported above; the other screens, the session and what it
+# needs (the HTTP client, the history) are imported when first used.
+if TYPE_CHECKING:
+    from ..protocol.catalog import Catalog
 
 # Called with no argument for the configured server, or with a connect-screen choice (connecting.Choice).
 SessionFactory = Callable[..., Union[Any, Awaitable[Any]]]
@@ -63,6 +63,10 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         self.user_keymap = dict(keymap or {})
         self._origin_label = origin_label
         self._connect_first = connect_first and session is None
+        # Connecting starts once the main screen can take a session and the first frame is out.
+        self._before_connecting = {"screen", "first frame"}
+        # Set when the first attempt to connect has ended: attached, or why not is on screen.
+        self.connect_settled = asyncio.Event()
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -78,6 +82,11 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         raise LookupError("the main screen is not installed")
 
     @property
+    def connect_first(self) -> bool:
+        """Whether the app waits for the connect screen's choice before it connects."""
+        return self._connect_first
+
+    @property
     def catalog(self) -> Catalog | None:
         return self._main_screen().catalog
 
@@ -86,11 +95,26 @@ for what can be done with the call selected in the history (copy as curl, httpx 
             self.set_keymap(keymap.validate_keymap(self.user_keymap))
 
     def on_main_screen_ready(self, event: MainScreen.Ready) -> None:
-        # The screen's widgets exist now: ask where to connect, or open the session and fill them.
+        # The screen's widgets exist: ask where to connect, or open the session and fill them.
         if self._connect_first:
+            from .screens.connect import ConnectScreen
+
             self.push_screen(ConnectScreen(self._open_choice), self._chosen)
         else:
-            self.run_worker(self._connect(), name="connect", group="session", exit_on_error=False)
+            self._connect_after("screen")
+
+    def on_ready(self) -> None:
+        # Textual's Ready: the first frame has been drawn. What the session needs (the HTTP stack, the
+        # history, the demo server) is imported and started only now, so it never holds that frame back.
+        self._connect_after("first frame")
+
+    def _connect_after(self, step: str) -> None:
+        self._before_connecting.discard(step)
+        if not self._before_connecting and not self._connect_first:
+            self._start_connecting()
+
+    def _start_connecting(self) -> None:
+        self.run_worker(self._connect(), name="connect", group="session", exit_on_error=False)
 
     async def _open_choice(self, choice: Any) -> Any:
         made = self._session_factory(choice)  # type: ignore[misc]
@@ -98,7 +122,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
 
     def _chosen(self, session: Any) -> None:
         self.session = session
-        self.run_worker(self._connect(), name="connect", group="session", exit_on_error=False)
+        self._start_connecting()
 
     async def _connect(self) -> None:
         try:
@@ -106,13 +130,21 @@ for what can be done with the call selected in the history (copy as curl, httpx 
                 made = self._session_factory()  # type: ignore[misc]
                 self.session = await made if inspect.isawaitable(made) else made
             await self._main_screen().attach(self.session, origin_label=self._origin_label)
-        except HistoryError as error:
-            self.push_screen(ProblemScreen("The history file cannot be used", clean(str(error))))
-        except ConfigError as error:
-            self.push_screen(ProblemScreen("The profiles file cannot be used", clean(str(error))))
         except Exception as error:  # shown to the user; the app stays usable for reading history
-            self.log.error("could not open the session", error)
-            self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error", markup=False, timeout=30)
+            from ..config import ConfigError
+            from ..history import HistoryError
+            from .screens.problem import ProblemScreen
+
+            if isinstance(error, HistoryError):
+                self.push_screen(ProblemScreen("The history file cannot be used", clean(str(error))))
+            elif isinstance(error, ConfigError):
+                self.push_screen(ProblemScreen("The profiles file cannot be used", clean(str(error))))
+            else:
+                self.log.error("could not open the session", error)
+                self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error",
+                            markup=False, timeout=30)
+        finally:
+            self.connect_settled.set()
 
     async def on_unmount(self) -> None:
         if self._owns_session and self.session is not None:
@@ -124,6 +156,8 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         self._main_screen().open_method(ref)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         keys = {binding_id: spec[0] for binding_id, spec in keymap.DEFAULT_BINDINGS.items()}
         keys.update(self.user_keymap)
         rows = [(keys[i], keymap.HELP_DESCRIPTIONS.get(i, keymap.DEFAULT_BINDINGS[i][2])) for i in keymap.BINDING_IDS]

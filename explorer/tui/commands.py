@@ -9,7 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from .matching import match_score
-from .safe import clean
+from ..terminal_text import clean
 from .widgets.catalog_tree import MethodRef
 
 if TYPE_CHECKING:

@@ -1,30 +1,33 @@
 """Comparing two calls: the value each gave back, and a JSON-aware diff of them as styled text.
 
-A value comes from the history store when the call is recorded there (the same `result_value` the CLI's
-`diff` uses), else from the live outcome of a call made without a history.
+A value comes from the history when the call is recorded there (read through the session, with the same
+`result_value` the CLI's `diff` uses), else from the live outcome of a call made without a history.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ..history_view import result_value
 from ..jsondiff import diff, render
 from ..protocol.outcomes import Binary, DriverError, Failure, Result, Stream
 from .calls import Call
-from .safe import clean
+from ..terminal_text import clean
+
+if TYPE_CHECKING:
+    from .seams import HistorySource
 
 
-def call_value(call: Call, store: Any) -> Any:
+def call_value(call: Call, source: HistorySource | None) -> Any:
     """What `call` gave back, as comparable data. Raises LookupError when there is nothing yet."""
     if call.kind == "pending":
         raise LookupError(f"{call.title} has no outcome yet")
-    if store is not None and call.entry_id is not None:
-        entry = store.get(call.entry_id)
-        if entry is not None:
-            return result_value(store, entry)
+    if source is not None and call.entry_id is not None:
+        try:
+            return source.entry_value(call.entry_id)
+        except LookupError:  # not recorded after all: the live outcome below
+            pass
     outcome = call.outcome
     if isinstance(outcome, Result):
         return outcome.value
@@ -39,12 +42,11 @@ def call_value(call: Call, store: Any) -> Any:
     return call.message or None
 
 
-def entry_value(store: Any, entry_id: int) -> Any:
+def entry_value(source: HistorySource | None, entry_id: int) -> Any:
     """The value of a stored entry (the original of a replay). Raises LookupError when it is gone."""
-    entry = store.get(entry_id) if store is not None else None
-    if entry is None:
-        raise LookupError(f"history entry #{entry_id} is not in the history")
-    return result_value(store, entry)
+    if source is None:
+        raise LookupError(f"history entry #{entry_id} is not in the history (no history in use)")
+    return source.entry_value(entry_id)
 
 
 def diff_text(old: Any, new: Any) -> Text:

@@ -193,3 +193,12 @@ def test_a_failed_complete_gives_the_body_file_back(tmp_path):
         assert body.read_bytes() == b"RIFF...." and not any(store.bodies_dir.iterdir())
         assert store.get(entry_id).pending  # and it can still be completed
         assert store.complete(entry_id, kind="binary", body_file=body) is not None
+
+
+def test_commits_are_not_synced_one_by_one_but_the_journal_is_wal(tmp_path):
+    # NORMAL in WAL mode: durable against a killed process (see test_history_processes), no fsync per write.
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        conn = store._conn
+        assert conn is not None
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL

@@ -91,3 +91,37 @@ def test_a_process_killed_during_a_call_leaves_the_request_pending(tmp_path):
         assert entry is not None and entry.kind == "pending"
         assert entry.args == {"prompt": "long one"} and entry.test_mode
         assert [e.id for e in store.list(filter=EntryFilter(kind="pending"))] == [entry_id]
+
+
+def test_a_completed_call_survives_its_process_being_killed_at_once(tmp_path):
+    # synchronous=NORMAL skips the fsync, not the write: a commit is in the WAL when complete() returns.
+    path = tmp_path / "history.sqlite3"
+    victim = start_python(f"""
+        import sys, time
+        from explorer.history import HistoryStore
+        store = HistoryStore({str(path)!r})
+        ids = []
+        for n in range(20):
+            entry_id = store.begin(origin="http://127.0.0.1", profile="default", interface="puter-kvstore",
+                                   service="", method="get", args_json='{{"n": %d}}' % n, test_mode=False,
+                                   request_body="{{}}")
+            store.complete(entry_id, kind="result", status=200, result_text='{{"value": %d}}' % n, summary="ok")
+            ids.append(entry_id)
+        print(" ".join(map(str, ids)), flush=True)
+        time.sleep(120)  # killed before it closes the store
+    """)
+    try:
+        line = victim.stdout.readline()
+        assert line.strip(), victim.stderr.read()
+        ids = [int(word) for word in line.split()]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=30)
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+        victim.communicate()
+    with HistoryStore(path) as store:
+        entries = [store.get(entry_id) for entry_id in ids]
+    assert [(e.kind, e.status, e.result_inline) for e in entries] == [
+        ("result", 200, '{"value": %d}' % n) for n in range(20)
+    ]

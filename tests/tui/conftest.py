@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from pathlib import Path
@@ -24,6 +25,14 @@ def explorer_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Config, history and downloads in a throwaway folder."""
     monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture
+def no_target(explorer_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No origin or token in the environment, no profiles: what a first start looks like."""
+    monkeypatch.delenv("PUTER_API_ORIGIN", raising=False)
+    monkeypatch.delenv("PUTER_AUTH_TOKEN", raising=False)
+    return explorer_home
 
 
 @pytest.fixture
@@ -50,8 +59,13 @@ def make_app(make_session: Callable[..., Any]) -> Callable[..., ExplorerApp]:
     return make
 
 
-async def ready(app: ExplorerApp, pilot: Any) -> MainScreen:
-    """Wait until the session is open and the catalogue is in the tree."""
+async def ready(app: ExplorerApp, pilot: Any, timeout: float = 30.0) -> MainScreen:
+    """Wait until the session is open and the catalogue is in the tree.
+
+    The app starts connecting only after its first frame, so there may be no worker yet to wait for:
+    wait for the app's own word that the attempt ended, then for what it started meanwhile.
+    """
+    await asyncio.wait_for(app.connect_settled.wait(), timeout)
     await app.workers.wait_for_complete()
     await pilot.pause()
     screen = app.screen
@@ -63,6 +77,8 @@ async def ready(app: ExplorerApp, pilot: Any) -> MainScreen:
 async def settle(app: ExplorerApp, pilot: Any, timeout: float = 30.0) -> None:
     """Wait for every call in flight to finish and the screen to catch up (workers started meanwhile too)."""
     deadline = time.monotonic() + timeout
+    if not app.connect_first:  # it connects on its own once its first frame is out: wait for that too
+        await asyncio.wait_for(app.connect_settled.wait(), timeout)
     while True:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import json
 import stat
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from explorer.config import ENV_ORIGIN, ENV_TOKEN, Profile, ProfileStore
+from explorer.config import ENV_TOKEN, Profile, ProfileStore
 from explorer.session import open_session
 from explorer.tui.app import ExplorerApp
 from explorer.tui.widgets.catalog_tree import MethodRef
 from explorer.protocol.origins import derive_api_origin
-from explorer.tui.connecting import needs_connect, open_chosen_session
+from explorer.connect import needs_connect, open_chosen_session
 from explorer.tui.screens.connect import ConnectScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.problem import ProblemScreen
 
 from .conftest import SIZE
 from .test_calls import send
-
-
-@pytest.fixture
-def no_target(explorer_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No origin or token in the environment, no profiles: what a first start looks like."""
-    monkeypatch.delenv(ENV_ORIGIN, raising=False)
-    monkeypatch.delenv(ENV_TOKEN, raising=False)
-    return explorer_home
 
 
 def connect_app() -> ExplorerApp:

@@ -142,7 +142,7 @@ async def test_a_streamed_chat_is_drawn_into_the_transcript_as_it_arrives(make_a
         assert call.kind == "pending" and not call.worker.is_finished, "the stream ended before it was drawn"
         view = view_of(screen, ChatView)
         partial = markdown_source(view)
-        assert "waiting for the reply" in plain(view.query_one("#chat-footer"))
+        assert "receiving the reply" in plain(view.query_one("#chat-footer"))
         await settle(app, pilot)
         assert call.kind == "stream" and screen.outcome_view.driver_view is view  # the same view, finished
         await wait_until(pilot, lambda: not view.busy, what="the reply drawn")
@@ -552,8 +552,7 @@ def _no_blinking(app: Any) -> None:
 def _snapshot_of(calls: list[tuple[str, str, Any]], test_mode: bool = False):
     async def run_before(pilot) -> None:
         app = pilot.app
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await ready(app, pilot)
         _no_blinking(app)
         for interface, method, args in calls:
             app.screen.open_method(MethodRef(interface, method, None))
@@ -607,8 +606,7 @@ def test_snapshot_binary_view(snap_compare, make_app, fixed_paths, tmp_path):
                           hashlib.sha256(body.read_bytes()).hexdigest(), "blob.bin"))
 
     async def run_before(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await ready(pilot.app, pilot)
         _no_blinking(pilot.app)
         pilot.app.screen.history.add_call(call)
         await _freeze(pilot)

@@ -8,15 +8,14 @@ import json
 from explorer.tui.views.render import row_text
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, no_blinking, settle
+from .conftest import SIZE, no_blinking, ready, settle
 
 ORIGIN_LABEL = "http://demo.example"
 
 
 async def _open_kv_set(pilot) -> None:
     app = pilot.app
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await ready(app, pilot)
     no_blinking(app.screen)
     app.screen.open_method(MethodRef("puter-kvstore", "set", None))
     await pilot.pause()

@@ -11,7 +11,7 @@ from rich.text import Text
 from explorer.protocol.outcomes import Binary, Exchange, Result, Stream
 from explorer.tui import keymap
 from explorer.tui.calls import Call
-from explorer.tui.safe import clean, safe_text
+from explorer.terminal_text import clean, safe_text
 from explorer.tui.views import render
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -29,10 +29,13 @@ from ...protocol.outcomes import Binary, DriverError, Failure, Result, Stream
 from .. import hints
 from ..calls import Call
 from ..compare import call_value, diff_text, label
-from ..safe import clean, safe_text
+from ...terminal_text import clean, safe_text
 from ..views.render import badge, human_duration, human_size
 from ..widgets.args_editor import ArgsInvalid
 from .diff import DiffScreen
+
+if TYPE_CHECKING:
+    from ..seams import HistorySource
 
 REFRESH_HZ = 10
 GIST_WIDTH = 80  # characters of an answer shown in its row
@@ -51,7 +54,7 @@ def open_compare(screen: Any) -> None:
         screen.notify(str(why), title="Cannot compare", severity="error", markup=False)
         return
     iface = screen.catalog.interfaces.get(request.interface)
-    screen.app.push_screen(CompareScreen(request, iface, screen.start_call, screen.history.store))
+    screen.app.push_screen(CompareScreen(request, iface, screen.start_call, screen.history.source))
 
 
 class CompareScreen(ModalScreen[None]):
@@ -112,12 +115,12 @@ listed are ticked at first; those only the bundled catalogue knows are not.
         request: CallRequest,
         interface: Interface | None,
         start: Callable[[CallRequest], Call],
-        store: Any = None,
+        source: HistorySource | None = None,
     ) -> None:
         super().__init__()
         self.request = request
         self.start = start
-        self.store = store
+        self.source = source  # where recorded calls are read back for a diff
         services = dict(interface.services) if interface is not None else {}
         default = interface.preferred_service if interface is not None else None
         names = list(services)
@@ -291,13 +294,13 @@ listed are ticked at first; those only the bundled catalogue knows are not.
         if old.kind == "pending" or new.kind == "pending":
             self.notify("wait until both calls have finished", severity="warning")
             return
-        self._diff(pair, old, new, self.store)
+        self._diff(pair, old, new, self.source)
 
     @work(thread=True, exclusive=True, group="compare-diff", exit_on_error=False, description="diff two services")
-    def _diff(self, services: tuple[str, str], old: Call, new: Call, store: Any) -> None:
+    def _diff(self, services: tuple[str, str], old: Call, new: Call, source: HistorySource | None) -> None:
         """Read and compare the two values off the event loop (a body may be megabytes)."""
         try:
-            text = diff_text(call_value(old, store), call_value(new, store))
+            text = diff_text(call_value(old, source), call_value(new, source))
         except (LookupError, HistoryError, OSError) as why:
             self.app.call_from_thread(self.notify, clean(str(why)), title="Cannot diff", severity="warning",
                                       markup=False)

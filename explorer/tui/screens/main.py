@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,7 +27,7 @@ from ...protocol.outcomes import StreamTail
 from .. import keymap
 from ..calls import Call
 from ..compare import call_value, diff_text, entry_value, label
-from ..safe import clean
+from ...terminal_text import clean
 from ..views.drivers import ContinueConversation
 from ..widgets.args_editor import ArgsEditor, ArgsInvalid
 from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
@@ -37,6 +37,9 @@ from ..widgets.status_bar import StatusBar
 from .add_method import AddMethodScreen, NewMethod
 from .diff import DiffScreen
 from .export import ExportScreen
+
+if TYPE_CHECKING:
+    from ..seams import ExplorerSession, HistorySource
 
 EXPORT_NAMES = {"curl": "curl", "httpx": "httpx", "puterjs": "puter.js"}
 FLUSH_HZ = 20  # redraws of streams in flight per second, at most
@@ -55,7 +58,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.session: Any = None
+        self.session: ExplorerSession | None = None
         self.catalog: Catalog | None = None
         self._streaming: set[Call] = set()  # calls with chunks not yet shown
 
@@ -97,21 +100,21 @@ class MainScreen(Screen[None]):
 
     # -- the session ---------------------------------------------------------------------------
 
-    async def attach(self, session: Any, *, origin_label: str | None = None) -> None:
+    async def attach(self, session: ExplorerSession, *, origin_label: str | None = None) -> None:
         """Use a ready session: show where it points, discover the catalogue, load the history."""
         self.session = session
         bar = self.status_bar
         bar.origin = origin_label or session.origin
         bar.profile = session.profile or ""
-        self.history.store = getattr(session, "history", None)
-        if self.history.store is not None:
+        if session.history is not None:  # past calls are read through the session
+            self.history.source = session
             self.history.reload()
-        problem = getattr(session, "history_problem", None)
+        problem = session.history_problem
         if problem:
             bar.history_off = True
             self.notify(clean(f"history is off: {problem}"), title="Calls are not recorded", severity="warning",
                         markup=False, timeout=15)
-        downloads = getattr(session, "download_problem", None)
+        downloads = session.download_problem
         if downloads:
             self.notify(clean(downloads), title="Responses folder", severity="warning", markup=False, timeout=15)
         catalog = await session.discover()
@@ -293,17 +296,17 @@ class MainScreen(Screen[None]):
             self.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
                         severity="warning")
             return
-        self._diff(old, new, self.history.store)
+        self._diff(old, new, self.history.source)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="diff two calls")
-    def _diff(self, old: Call | int, new: Call, store: Any) -> None:
+    def _diff(self, old: Call | int, new: Call, source: HistorySource | None) -> None:
         """Read and compare the two values off the event loop (a body may be megabytes)."""
         try:
             if isinstance(old, Call):
-                old_label, old_value = label(old), call_value(old, store)
+                old_label, old_value = label(old), call_value(old, source)
             else:
-                old_label, old_value = f"#{old} (the original)", entry_value(store, old)
-            text = diff_text(old_value, call_value(new, store))
+                old_label, old_value = f"#{old} (the original)", entry_value(source, old)
+            text = diff_text(old_value, call_value(new, source))
         except (LookupError, HistoryError, OSError) as why:
             self.app.call_from_thread(
                 self.notify, clean(str(why)), title="Cannot diff", severity="warning", markup=False
@@ -350,8 +353,8 @@ class MainScreen(Screen[None]):
         self.history.option_list.focus()
 
     def action_load_more(self) -> None:
-        if self.history.store is None:
-            self.notify("no history store in use", severity="warning")
+        if self.history.source is None:
+            self.notify("no history in use", severity="warning")
         elif not self.history.has_more:
             self.notify("no more history")
         else:

@@ -14,9 +14,11 @@ from typing import Any, Iterator
 
 from rich.text import Text
 
+from ...driver_views.answers import human_size
+from ...history.values import body_file_problem
 from ...protocol.outcomes import Binary, DriverError, Failure, Result, Stream, normalise_code
 from ..calls import KIND_LABELS, Call
-from ..safe import clean, safe_text
+from ...terminal_text import clean, safe_text
 
 HEAD_BYTES = 4096  # bytes of a saved body read back for the Raw and hex views
 SAVED_HEAD_BYTES = 1024 * 1024  # bytes of a saved body too large to parse that are shown as text
@@ -44,17 +46,6 @@ _BADGE_WIDTH = max(len(label) for label in KIND_LABELS.values()) + 2
 def badge(kind: str) -> Text:
     label = KIND_LABELS.get(kind, kind)
     return Text(f" {label} ".center(_BADGE_WIDTH), style=KIND_STYLES.get(kind, "reverse"))
-
-
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 def human_duration(duration_ms: float | None) -> str:
@@ -296,6 +287,7 @@ def _entry_result_parts(call: Call) -> tuple[Text, Body | None]:
             ("content type", entry.content_type),
             ("size", f"{entry.size} bytes" if entry.size is not None else None),
             ("sha256", entry.body_sha256),
+            ("missing", body_file_problem(entry)),
         )
         return summary, Body("text", _once(hex_lines(read_head(entry.body_path))))
     else:

@@ -32,7 +32,7 @@ from ...protocol.outcomes import Result
 from ...protocol.request import CallRequest
 from .. import hints, keymap
 from ..hints import ModelChoice
-from ..safe import clean, safe_text
+from ...terminal_text import clean, safe_text
 from .catalog_tree import node_label
 from .history_pane import HistoryPane
 

@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 from ...protocol.catalog import Catalog, Interface
 from ...terminal_text import clean
 from ..matching import matches
-from ..safe import safe_text
+from ...terminal_text import safe_text
 
 SOURCE_STYLES = {"server": "", "catalogue": "dim italic", "user": "green"}
 

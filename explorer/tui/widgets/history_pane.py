@@ -8,7 +8,7 @@ so a keystroke's query replaces the one before it and a stale page is dropped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,8 +20,11 @@ from textual.worker import get_current_worker
 
 from .. import keymap
 from ..calls import Call
-from ..safe import clean
+from ...terminal_text import clean
 from ..views.render import row_text
+
+if TYPE_CHECKING:
+    from ..seams import HistorySource
 
 PAGE_SIZE = 20  # a screenful and more: the pane shows about eight entries
 
@@ -78,7 +81,7 @@ class HistoryPane(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store: Any = None  # a HistoryStore, or None
+        self.source: HistorySource | None = None  # where past calls are read (the session), if recorded
         self.calls: dict[str, Call] = {}
         self._live: list[str] = []  # keys of this session's calls, oldest first
         self._stored: list[str] = []  # keys of entries from the store, newest first
@@ -122,12 +125,12 @@ class HistoryPane(Vertical):
 
     def reload(self) -> None:
         """Start the stored part of the list again (after a search change)."""
-        self._more = self.store is not None
+        self._more = self.source is not None
         self._fetch(None)
 
     def load_more(self) -> bool:
         """Ask for the next page of past entries; False when there is none to ask for."""
-        if self.store is None or not self._more or self._loading:
+        if self.source is None or not self._more or self._loading:
             return False
         before = min((self.calls[k].entry_id for k in self._stored), default=None)
         self._fetch(before)
@@ -138,20 +141,20 @@ class HistoryPane(Vertical):
         return self._loading
 
     def _fetch(self, before: int | None) -> None:
-        if self.store is None:
+        if self.source is None:
             return
         self._loading = True
-        self._fetch_page(self.store, self._query, before)
+        self._fetch_page(self.source, self._query, before)
 
     @work(thread=True, exclusive=True, group="history-page", exit_on_error=False, description="read history")
-    def _fetch_page(self, store: Any, query: str, before: int | None) -> None:
+    def _fetch_page(self, source: HistorySource, query: str, before: int | None) -> None:
         kwargs: dict[str, Any] = {"limit": PAGE_SIZE}
         if before is not None:
             kwargs["before_id"] = before
         if query:
             kwargs["filter"] = _entry_filter(query)
         try:
-            calls, error = [Call.from_entry(entry) for entry in store.list(**kwargs)], None
+            calls, error = [Call.from_entry(entry) for entry in source.entries(**kwargs)], None
         except Exception as why:  # a damaged or vanished store: say so, keep the list as it is
             calls, error = [], f"{type(why).__name__}: {why}"
         if not get_current_worker().is_cancelled:
@@ -216,7 +219,7 @@ class HistoryPane(Vertical):
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._query = event.value.strip()
-        if self.store is not None:
+        if self.source is not None:
             self.reload()
         else:
             self._render_list(select=None)

@@ -19,7 +19,7 @@ from textual.widgets import Log, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from ..calls import Call
-from ..safe import clean
+from ...terminal_text import clean
 from ..views import render
 from ..views.drivers import DriverView, view_for
 from .text_view import FindBar, TextView

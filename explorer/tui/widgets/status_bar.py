@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ..safe import safe_text
+from ...terminal_text import safe_text
 
 
 class StatusBar(Static):

@@ -2,7 +2,9 @@
 
 Each view is a `DriverView` widget class with `matches(call)`; the outcome view shows the first one in
 `VIEWS` that matches, in a "View" tab before the generic ones. A view for another interface is one module
-with one such class, and one line here.
+with one such class, and one line here. What a view reads from an answer (transcript, table, WAV facts, OCR
+blocks) is computed in `explorer.driver_views`, without widgets, where the CLI's `--view` finds it too;
+these modules only draw it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from ...safe import clean
+from ....terminal_text import clean
 from .base import BinarySource, DriverView, extension_for
 
 

@@ -9,10 +9,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ....driver_views.answers import size_text
+from ....driver_views.binary import fits
 from ...calls import Call
-from ..render import HEX_BYTES, hex_lines, human_size
+from ..render import HEX_BYTES, hex_lines
 from .actions import BinaryActions, BinaryDriverView
-from .base import binary_source, facts, is_binary, shown_path
+from .base import binary_source, facts, shown_path
 
 
 class BinaryView(BinaryDriverView):
@@ -25,7 +27,7 @@ class BinaryView(BinaryDriverView):
 
     @classmethod
     def matches(cls, call: Call) -> bool:
-        return is_binary(call) and binary_source(call) is not None
+        return fits(call)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -40,7 +42,7 @@ class BinaryView(BinaryDriverView):
             return
         self.query_one("#binary-facts", Static).update(facts(
             ("content type", source.content_type or "(none given)"),
-            ("size", f"{human_size(source.size)} ({source.size} bytes)" if source.size is not None else None),
+            ("size", size_text(source.size)),
             ("sha256", source.sha256),
             ("saved to", shown_path(source.path) if source.path else None),
         ))

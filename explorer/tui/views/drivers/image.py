@@ -24,22 +24,12 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ....driver_views.answers import size_text
+from ....driver_views.image import fits, image_result, image_source  # noqa: F401  (image_result: re-exported)
 from ...calls import Call
-from ...safe import clean
-from ..render import human_size
+from ....terminal_text import clean
 from .actions import BinaryActions, BinaryDriverView
-from .base import (
-    BinarySource,
-    binary_source,
-    content_type_of,
-    extension_for,
-    facts,
-    has_json_result,
-    is_binary,
-    is_method,
-    result_value,
-    shown_path,
-)
+from .base import BinarySource, facts, shown_path
 
 PREVIEW_PIXELS = 800  # the decoded image is scaled down to this (longest side) before it is drawn
 _lock = threading.Lock()
@@ -130,13 +120,6 @@ class Decoded:
     note: str = ""
 
 
-def image_result(value: Any) -> str | None:
-    """The data URI or URL in an image generation result: a string, or an object with `url`."""
-    if isinstance(value, dict):
-        value = value.get("url") or value.get("image") or value.get("data")
-    return value if isinstance(value, str) else None
-
-
 def decode(source: BinarySource | None, url: str | None) -> Decoded:
     """Read and decode the image (in a thread)."""
     if source is None:
@@ -161,7 +144,7 @@ def decode(source: BinarySource | None, url: str | None) -> Decoded:
             picture = _flatten(opened)
     except Exception as error:  # PIL raises many kinds of errors for damaged or unknown files
         return Decoded(
-            facts(("content type", source.content_type), ("size", _bytes(len(data))), ("from", origin)),
+            facts(("content type", source.content_type), ("size", size_text(len(data))), ("from", origin)),
             source, note=f"cannot decode it as an image: {error}",
         )
     picture.thumbnail((PREVIEW_PIXELS, PREVIEW_PIXELS))
@@ -169,15 +152,11 @@ def decode(source: BinarySource | None, url: str | None) -> Decoded:
         facts(
             ("content type", source.content_type or (kind or "").lower()),
             ("image", f"{size[0]} × {size[1]} px, {kind or '?'} {mode}" + (f", {frames} frames" if frames > 1 else "")),
-            ("size", _bytes(len(data))),
+            ("size", size_text(len(data))),
             ("saved to" if source.path else "from", origin),
         ),
         source, picture, widget_class,
     )
-
-
-def _bytes(size: int) -> str:
-    return f"{human_size(size)} ({size} bytes)"
 
 
 def _flatten(image: Any) -> Any:
@@ -213,9 +192,7 @@ class ImageView(BinaryDriverView):
 
     @classmethod
     def matches(cls, call: Call) -> bool:
-        if is_binary(call):
-            return content_type_of(call).lower().startswith("image/") and binary_source(call) is not None
-        return is_method(call, "puter-image-generation", "generate") and has_json_result(call, '"{')
+        return fits(call)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -235,18 +212,7 @@ class ImageView(BinaryDriverView):
 
     @work(thread=True, exclusive=True, group="image-view", exit_on_error=False, description="decode the image")
     def _decode(self, call: Call) -> None:
-        source = binary_source(call)
-        url = None
-        if source is None:
-            ok, value = result_value(call)
-            found = image_result(value) if ok else None
-            if found is not None and found[:5].lower() == "data:":
-                content_type = found[5:found.find(";")] if ";" in found[:100] else ""
-                name = f"image-{call.entry_id or 'answer'}{extension_for(content_type)}"
-                source = BinarySource(content_type, data_uri=found, suggested_name=name)
-            else:
-                url = found or ""
-        decoded = decode(source, url)
+        decoded = decode(*image_source(call))
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._apply, decoded)
 

@@ -11,50 +11,25 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from ....driver_views.ocr import (  # noqa: F401  (re-exported: reading the blocks lives there)
+    MAX_BLOCKS,
+    block_kind,
+    block_text,
+    confidence_of,
+    fits,
+    ocr_blocks,
+    summary,
+)
 from ...calls import Call
-from ...safe import clean
-from .base import DriverView, has_json_result, is_method, result_value
+from ....terminal_text import clean
+from .base import DriverView, result_value
 
-MAX_BLOCKS = 2000  # blocks shown at most (the Result tab has all of them)
 BAR = 10  # cells of a confidence bar
-
-
-def confidence_of(block: dict[str, Any]) -> float | None:
-    """A block's confidence as 0..1 (servers give 0..1 or 0..100), or None."""
-    value = block.get("confidence")
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    return max(0.0, min(1.0, value / 100 if value > 1 else float(value)))
-
-
-def ocr_blocks(value: Any) -> list[dict[str, Any]]:
-    """The text blocks of an OCR result: `{blocks: [...]}`, or pages of them, or a bare `text`."""
-    if isinstance(value, list):
-        return [b for b in value if isinstance(b, dict)]
-    if not isinstance(value, dict):
-        return [{"text": value}] if isinstance(value, str) else []
-    if isinstance(value.get("blocks"), list):
-        return [b for b in value["blocks"] if isinstance(b, dict)]
-    if isinstance(value.get("pages"), list):
-        blocks = []
-        for number, page in enumerate(value["pages"], 1):
-            if isinstance(page, dict):
-                text = page.get("markdown") or page.get("text")
-                if isinstance(text, str):
-                    blocks.append({"type": f"page {page.get('index', number)}", "text": text})
-        return blocks
-    if isinstance(value.get("text"), str):
-        return [{"text": value["text"]}]
-    return []
 
 
 def render_blocks(blocks: list[dict[str, Any]]) -> Text:
     text = Text()
-    known = [c for c in (confidence_of(b) for b in blocks) if c is not None]
-    summary = f"{len(blocks)} text block{'s' if len(blocks) != 1 else ''}"
-    if known:
-        summary += f", mean confidence {sum(known) / len(known):.0%}"
-    text.append(summary + "\n", style="bold")
+    text.append(summary(blocks) + "\n", style="bold")
     for block in blocks[:MAX_BLOCKS]:
         text.append("\n")
         confidence = confidence_of(block)
@@ -66,12 +41,10 @@ def render_blocks(blocks: list[dict[str, Any]]) -> Text:
             text.append(f" {confidence:5.0%}", style=style)
         else:
             text.append("confidence not given", style="dim")
-        kind = block.get("type")
-        if isinstance(kind, str) and kind:
-            text.append("  " + clean(kind, single_line=True), style="dim italic")
+        if block_kind(block):
+            text.append("  " + clean(block_kind(block), single_line=True), style="dim italic")
         text.append("\n")
-        body = block.get("text")
-        text.append(clean(body if isinstance(body, str) else "(no text)"))
+        text.append(clean(block_text(block)))
         text.append("\n")
     if len(blocks) > MAX_BLOCKS:
         text.append(f"\n… {len(blocks) - MAX_BLOCKS} more blocks in the Result tab", style="dim")
@@ -88,7 +61,7 @@ class OcrView(DriverView):
 
     @classmethod
     def matches(cls, call: Call) -> bool:
-        return is_method(call, "puter-ocr", "recognize") and has_json_result(call, "{[")
+        return fits(call)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

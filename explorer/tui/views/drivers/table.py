@@ -1,7 +1,8 @@
 """Lists and objects as a table: `puter-kvstore.list` / `get`, `puter-apps.select`, `puter-notifications.select`.
 
-A list of objects gets one column per field, an object one row per key. Press a column header (or **s** on
-a column) to sort by it, again to reverse; **c** copies the whole value of the cell under the cursor.
+The rows and columns come from `explorer.driver_views.table`, which the CLI's `--view` prints too.
+Press a column header (or **s** on a column) to sort by it, again to reverse; **c** copies the whole
+value of the cell under the cursor.
 Cells are built in a thread, as `Text` (a DataTable would read a plain string as markup).
 """
 
@@ -19,91 +20,41 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from ....driver_views.table import MISSING, cell_kind, cell_text, fits, sort_order, table_of
 from ...calls import Call
-from ...safe import clean
-from .base import DriverView, compact_json, has_json_result, result_value
+from ....terminal_text import clean
+from .base import DriverView, result_value
 
-TABLE_METHODS = {
-    ("puter-kvstore", "list"),
-    ("puter-kvstore", "get"),
-    ("puter-apps", "select"),
-    ("puter-apps", "read"),
-    ("puter-notifications", "select"),
-    ("puter-notifications", "read"),
-}
-MAX_ROWS = 2000  # rows shown at most: the table measures every cell on the event loop (the Result tab has all)
-MAX_COLUMNS = 40
-CELL_CHARS = 40  # characters of a value shown in a cell; `c` copies all of it
 COPY_LIMIT = 1024 * 1024
-_MISSING = object()  # a field this row does not have (unlike a null)
 
 
 class Cell(Text):
-    """A cell as shown, and the order it sorts in: numbers by value, then text, then nulls, then missing."""
+    """A cell as shown, and the order it sorts in."""
 
     order: tuple[Any, ...] = (3, 0.0, "")
 
 
+CELL_STYLES = {"missing": "dim", "null": "dim italic", "number": "magenta", "text": "", "json": "cyan"}
+
+
 def cell(value: Any) -> Cell:
-    if value is _MISSING:
-        made = Cell("", style="dim")
-        made.order = (3, 0.0, "")
-    elif value is None:
-        made = Cell("null", style="dim italic")
-        made.order = (2, 0.0, "")
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        made = Cell(compact_json(value, CELL_CHARS), style="magenta")
-        made.order = (0, float(value), "")
-    else:
-        shown = compact_json(value, CELL_CHARS)
-        made = Cell(shown, style="" if isinstance(value, str) else "cyan")
-        made.order = (1, 0.0, (value if isinstance(value, str) else shown).lower())
+    made = Cell(cell_text(value), style=CELL_STYLES[cell_kind(value)])
+    made.order = sort_order(value)
     return made
 
 
 @dataclass
 class TableData:
     columns: list[str]
-    rows: list[list[Any]]  # the values (or _MISSING), for copying
+    rows: list[list[Any]]  # the values (or MISSING), for copying
     cells: list[list[Cell]]
     note: str = ""
 
 
-def table_of(value: Any) -> TableData:
-    """The table a JSON result makes: one column per field of a list of objects, or key/value pairs."""
-    notes = []
-    if isinstance(value, dict) and isinstance(value.get("items"), list):  # a page of a paged kv list
-        for name in ("total", "cursor"):
-            if name in value:
-                notes.append(f"{name}: {compact_json(value[name], 60)}")
-        value = value["items"]
-    if isinstance(value, dict):
-        columns = ["key", "value"]
-        rows = [[key, item] for key, item in value.items()]
-    elif isinstance(value, list):
-        columns = []
-        seen: set[str] = set()
-        for item in value[:MAX_ROWS]:
-            for key in item if isinstance(item, dict) else ("value",):
-                if key not in seen and len(columns) < MAX_COLUMNS:
-                    seen.add(key)
-                    columns.append(key)
-        rows = [
-            [item.get(key, _MISSING) for key in columns] if isinstance(item, dict)
-            else [item if key == "value" else _MISSING for key in columns]
-            for item in value
-        ]
-        if len(seen) >= MAX_COLUMNS:
-            notes.append(f"the first {MAX_COLUMNS} fields are columns")
-    else:
-        columns, rows = ["value"], [[value]]
-    total = len(rows)
-    if total > MAX_ROWS:
-        rows = rows[:MAX_ROWS]
-        notes.insert(0, f"the first {MAX_ROWS} of {total} rows (the Result tab has all)")
-    summary = f"{total} row{'s' if total != 1 else ''}"
-    note = " · ".join([summary, *notes])
-    return TableData(columns, rows, [[cell(v) for v in row] for row in rows], note)
+def table_data(value: Any) -> TableData:
+    table = table_of(value)
+    note = table.note + (" (the Result tab has all)" if table.total > len(table.rows) else "")
+    return TableData(table.columns, table.rows, [[cell(v) for v in row] for row in table.rows], note)
 
 
 class TableView(DriverView):
@@ -129,7 +80,7 @@ class TableView(DriverView):
 
     @classmethod
     def matches(cls, call: Call) -> bool:
-        return (call.interface, call.method) in TABLE_METHODS and has_json_result(call, "{[")
+        return fits(call)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -146,7 +97,7 @@ class TableView(DriverView):
     @work(thread=True, exclusive=True, group="table-view", exit_on_error=False, description="build the table")
     def _build(self, call: Call) -> None:
         ok, value = result_value(call)
-        data = table_of(value) if ok else TableData([], [], [], "no JSON result to show")
+        data = table_data(value) if ok else TableData([], [], [], "no JSON result to show")
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._apply, data)
 
@@ -194,16 +145,16 @@ class TableView(DriverView):
         self.table.refresh()
 
     def cell_value(self) -> Any:
-        """The value under the cursor, whole (or _MISSING)."""
+        """The value under the cursor, whole (or MISSING)."""
         table = self.table
         if self.data is None or not table.row_count:
-            return _MISSING
+            return MISSING
         row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
         return self.data.rows[int(str(row_key.value)[1:])][int(str(column_key.value)[1:])]
 
     def action_copy_cell(self) -> None:
         value = self.cell_value()
-        if value is _MISSING:
+        if value is MISSING:
             self.notify("no value in this cell", severity="warning")
             return
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,54 @@
+"""What the TUI needs of a session, as types: the app, its screens and widgets depend on these, not on
+`explorer.session`, so that the first frame imports no HTTP client or database.
+
+`explorer.session.Session` is the one implementation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+if TYPE_CHECKING:
+    from ..history import Entry, EntryFilter
+    from ..protocol.catalog import Catalog
+    from ..protocol.outcomes import Outcome
+    from ..protocol.request import CallRequest
+
+
+class HistorySource(Protocol):
+    """Past calls, read in thread workers (every method here blocks)."""
+
+    def entries(self, *, limit: int, before_id: int | None = None, filter: EntryFilter | None = None) -> list[Entry]:
+        ...
+
+    def entry_value(self, entry_id: int) -> Any:
+        """What a recorded call gave back; LookupError when it is not recorded."""
+        ...
+
+
+class ExplorerSession(HistorySource, Protocol):
+    """A connection to one server, with the history its calls are recorded in."""
+
+    profile: str
+    history: Any  # the store, or None when calls are not recorded
+    history_problem: str | None
+    download_problem: str | None
+    connection: Any  # for calls that are not recorded (model lists)
+
+    @property
+    def origin(self) -> str: ...
+
+    async def discover(self) -> Catalog: ...
+
+    def request_preview(self, request: CallRequest) -> dict[str, Any]: ...
+
+    async def call(
+        self,
+        request: CallRequest,
+        *,
+        on_chunk: Callable[[Any], None] | None = None,
+        replay_of: int | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> tuple[int | None, Outcome]: ...
+
+    async def aclose(self) -> None: ...
