@@ -119,7 +119,14 @@ def test_a_chat_stream_in_flight(snap_compare, make_app):
             call.stream.add({"type": "text", "text": piece})
         screen._streaming.add(call)
         screen._flush_streams()
-        await pilot.pause(0.3)
+
+        def drawn() -> bool:
+            view = screen.outcome_view.driver_view
+            markdown = getattr(view, "reply_markdown", None)
+            return markdown is not None and "the Amazon" in markdown.source and not view.busy
+
+        await wait_until(pilot, drawn, what="the streamed text in the transcript")
+        await pilot.pause()
 
     app = make_app(origin_label=ORIGIN_LABEL)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

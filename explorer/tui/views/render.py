@@ -69,7 +69,7 @@ def fields(*pairs: tuple[str, Any]) -> Text:
         if text:
             text.append("\n")
         text.append(f"{label}: ", style="bold")
-        text.append_text(safe_text(value))
+        text.append_text(value if isinstance(value, Text) else safe_text(value))  # a Text is already data
     return text
 
 

@@ -59,6 +59,9 @@ def test_mode_label(on: bool) -> str:
     return f"test mode: {'on' if on else 'off'}"
 
 
+NARROW = 44  # below this many columns the service and test mode go one above the other
+
+
 class ArgsEditor(Vertical):
     HELP = f"""\
 ## Args editor
@@ -86,6 +89,19 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
     }
     ArgsEditor #service-select {
         width: 1fr;
+        min-width: 12;
+    }
+    ArgsEditor.-narrow #editor-controls {
+        layout: vertical;
+        height: 2;
+    }
+    ArgsEditor.-narrow #service-select {
+        width: 100%;
+    }
+    ArgsEditor.-narrow #test-mode {
+        border: none;
+        padding: 0 1;
+        height: 1;
     }
     ArgsEditor #test-mode {
         width: auto;
@@ -128,6 +144,11 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
         self.model_fetches = 0  # server round trips made for model lists
         self._picker: ModelPicker | None = None
         self._hint_for: tuple[Any, ...] | None = None
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        self.query_one("#service-select", Select).compact = narrow  # no border: room for the name
+        self.set_class(narrow, "-narrow")  # the service and test mode one above the other, on two lines
 
     def compose(self) -> ComposeResult:
         yield Static(Text("no method open: pick one (ctrl+p)", style="dim"), id="editor-title")

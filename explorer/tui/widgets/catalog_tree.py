@@ -7,6 +7,7 @@ nodes the user added are marked "+". An interface whose listing failed shows "�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -64,7 +65,8 @@ class MethodTree(Tree[object]):
 ## Methods
 Interfaces, their services and the methods each service answers.
 Dim italic nodes come from the bundled catalogue only; normal ones were listed by the server;
-"+" marks what you added. "⚠" marks an interface whose listing failed.
+"+" marks what you added. "⚠" marks an interface whose listing failed. "★ default" (or just "★" when
+the pane is narrow) marks the service the server uses when a call names none.
 
 - **Enter** on a method opens it in the args editor.
 - Type in the filter box above to narrow the tree.
@@ -101,10 +103,21 @@ class CatalogPanel(Vertical):
     """
 
     HELP = MethodTree.HELP
+    WIDE_ENOUGH = 26  # columns from which a default service reads "★ default" rather than "★"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog: Catalog | None = None
+        self._default_nodes: list[tuple[TreeNode[object], Any]] = []  # (node, service) of default services
+
+    def _default_mark(self) -> str:
+        return " ★ default" if (self.size.width or self.WIDE_ENOUGH) >= self.WIDE_ENOUGH else " ★"
+
+    def on_resize(self) -> None:
+        # Relabel in place (no rebuild: what is expanded stays expanded).
+        mark = self._default_mark()
+        for node, service in self._default_nodes:
+            node.set_label(node_label(service.name, service.source, default=True, default_mark=mark))
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter methods…", id="tree-filter")
@@ -147,6 +160,7 @@ class CatalogPanel(Vertical):
     def rebuild(self) -> None:
         tree = self.tree
         tree.clear()
+        self._default_nodes = []
         if self.catalog is None:
             return
         needle = self.query_one("#tree-filter", Input).value.strip().lower()
@@ -171,8 +185,11 @@ class CatalogPanel(Vertical):
             if service is None:
                 parent = iface_node  # an interface without a known service: methods hang directly below
             else:
-                label = node_label(service.name, service.source, default=service.name == iface.default_service)
+                default = service.name == iface.default_service
+                label = node_label(service.name, service.source, default=default, default_mark=self._default_mark())
                 parent = iface_node.add(label, data=service)
+                if default:
+                    self._default_nodes.append((parent, service))
             for mname in names:
                 method = iface.methods[mname]
                 ref = MethodRef(iface.name, mname, service.name if service else None)

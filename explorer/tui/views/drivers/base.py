@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
@@ -29,6 +28,7 @@ from ....driver_views.answers import (  # noqa: F401  (re-exported for the views
     result_value,
 )
 from ...calls import Call
+from ..render import fields
 from ....terminal_text import clean
 
 
@@ -88,14 +88,4 @@ def shown_path(path: Any) -> str:
     return clean(str(path), single_line=True)
 
 
-def facts(*pairs: tuple[str, Any]) -> Text:
-    """`label: value` lines of data (never markup); pairs with no value are left out."""
-    text = Text()
-    for label, value in pairs:
-        if value is None or value == "":
-            continue
-        if text:
-            text.append("\n")
-        text.append(f"{label}: ", style="bold")
-        text.append(value if isinstance(value, Text) else Text(clean(value)))
-    return text
+facts = fields  # `label: value` lines of data (never markup); pairs with no value are left out
