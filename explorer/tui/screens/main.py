@@ -28,7 +28,6 @@ from .. import keymap
 from ..calls import Call
 from ..compare import call_value, diff_text, entry_value, label
 from ...terminal_text import clean
-from ..views.drivers import ContinueConversation
 from ..widgets.args_editor import ArgsEditor, ArgsInvalid
 from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
 from ..widgets.history_pane import HistoryPane
@@ -40,6 +39,7 @@ from .export import ExportScreen
 
 if TYPE_CHECKING:
     from ..seams import ExplorerSession, HistorySource
+    from ..views.drivers import ContinueConversation
 
 EXPORT_NAMES = {"curl": "curl", "httpx": "httpx", "puterjs": "puter.js"}
 FLUSH_HZ = 20  # redraws of streams in flight per second, at most
@@ -166,8 +166,8 @@ class MainScreen(Screen[None]):
             return
         self.start_call(request)
 
-    @on(ContinueConversation)
-    def _continue_conversation(self, event: ContinueConversation) -> None:
+    # `views.drivers.ContinueConversation`, by its handler name: the views load when first shown, not at start-up.
+    def on_continue_conversation(self, event: ContinueConversation) -> None:
         """A reply typed under a chat transcript: the next turn, linked to the one it answers."""
         event.stop()
         if self.session is not None:

@@ -10,6 +10,8 @@ A stream being received is shown from its bounded tail; `flush_stream` appends o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,8 +23,10 @@ from textual.worker import get_current_worker
 from ..calls import Call
 from ...terminal_text import clean
 from ..views import render
-from ..views.drivers import DriverView, view_for
 from .text_view import FindBar, TextView
+
+if TYPE_CHECKING:
+    from ..views.drivers import DriverView
 
 MAX_LOG_LINES = 5000
 
@@ -154,6 +158,8 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
 
     def _show_view(self, call: Call | None) -> None:
         """Put the driver view for `call` in the View tab (made active when the view is new), or hide the tab."""
+        from ..views.drivers import view_for  # loaded with the first call shown, not at start-up
+
         view_class = view_for(call)
         current = self._view
         if current is not None and call is not None and type(current) is view_class and current.call is call:
