@@ -30,6 +30,75 @@ TAB_ORDER = tuple(TABS)
 class ConnectScreen(Screen[Any]):
     """Dismissed with the opened session."""
 
+    DEFAULT_CSS = """
+    ConnectScreen {
+        align: center middle;
+    }
+
+    #connect-dialog {
+        width: 90;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 2;
+    }
+
+    #connect-title {
+        padding: 1 0 0 0;
+    }
+
+    #connect-tabs {
+        height: auto;
+        margin-top: 1;
+    }
+
+    #connect-tabs TabPane {
+        height: auto;
+        padding: 1 0 0 0;
+    }
+
+    #connect-tabs VerticalScroll {
+        height: auto;
+    }
+
+    #connect-tabs Label {
+        padding: 0 1;
+    }
+
+    .connect-row {
+        height: auto;
+    }
+
+    .connect-row Vertical {
+        height: auto;
+    }
+
+    #connect-message {
+        height: auto;
+        min-height: 1;
+        margin: 1 0;
+    }
+
+    /* A short terminal (24 lines): one-line fields and no spacing, so that the button stays on screen. */
+    ConnectScreen.-short #connect-title, ConnectScreen.-short #connect-tabs TabPane {
+        padding: 0;
+    }
+    ConnectScreen.-short #connect-tabs {
+        margin-top: 0;
+    }
+    ConnectScreen.-short #connect-tabs Input {
+        border: none;
+        height: 1;
+        padding: 0 1;
+    }
+    ConnectScreen.-short #connect-message {
+        margin: 0;
+    }
+    """
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
     BINDINGS = [
         Binding("1", "open_tab('connect-demo')", "Demo"),
         Binding("2", "open_tab('connect-token')", "Token"),
