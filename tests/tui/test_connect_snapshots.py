@@ -55,3 +55,16 @@ def test_connect_screen_after_a_refused_token(snap_compare, no_target, demo_serv
         await pilot.pause()
 
     assert snap_compare(connect_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_connect_screen_login_way_at_80x24(snap_compare, no_target):
+    """24 lines: one-line fields, and the button still on screen."""
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        still(pilot.app)
+        await pilot.press("3")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#login-connect").region.bottom <= 24
+
+    assert snap_compare(connect_app(), terminal_size=(80, 24), run_before=run_before)

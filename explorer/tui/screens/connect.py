@@ -92,6 +92,7 @@ class ConnectScreen(Screen[Any]):
         border: none;
         height: 1;
         padding: 0 1;
+        background: $panel;  /* without a border, the field is told from its label by its colour */
     }
     ConnectScreen.-short #connect-message {
         margin: 0;
