@@ -258,3 +258,15 @@ async def test_the_palette_finds_a_method_by_words_in_any_order(make_app):
         await pilot.press("enter")
         await pilot.pause()
         assert (screen.editor.interface, screen.editor.method) == ("puter-kvstore", "set")
+
+
+async def test_enter_in_the_tree_filter_goes_to_the_best_match_not_the_first(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.catalog_panel.query_one("#tree-filter").focus()
+        await pilot.press(*"chat complete")  # `models` comes first in the tree and matches too
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert (screen.editor.interface, screen.editor.method) == ("puter-chat-completion", "complete")

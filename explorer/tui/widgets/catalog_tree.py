@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from ...protocol.catalog import Catalog, Interface
 from ...terminal_text import clean
-from ..matching import matches
+from ..matching import match_score, matches
 from ...terminal_text import safe_text
 
 SOURCE_STYLES = {"server": "", "catalogue": "dim italic", "user": "green"}
@@ -141,21 +141,25 @@ class CatalogPanel(Vertical):
 
     @on(Input.Submitted, "#tree-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the filter box: into the tree, on the first method that matches."""
+        """Enter in the filter box: into the tree, on the method that matches best (the first of equals)."""
         event.stop()
         self.tree.focus()
-        first = self._first_method()
-        if first is not None:
-            self.tree.move_cursor(first)
+        best = self._best_method(event.value)
+        if best is not None:
+            self.tree.move_cursor(best)
 
-    def _first_method(self) -> TreeNode[object] | None:
+    def _best_method(self, needle: str) -> TreeNode[object] | None:
+        best, best_score = None, -1.0
         stack = list(self.tree.root.children)
         while stack:
             node = stack.pop(0)
-            if isinstance(node.data, MethodRef):
-                return node
+            ref = node.data
+            if isinstance(ref, MethodRef):
+                score = match_score(needle, f"{ref.interface}.{ref.method} ({ref.service or ''})") if needle else 0.0
+                if score > best_score:
+                    best, best_score = node, score
             stack[:0] = node.children
-        return None
+        return best
 
     def rebuild(self) -> None:
         tree = self.tree
