@@ -45,7 +45,7 @@ def test_what_the_first_frame_of_the_tui_needs_leaves_the_session_for_later():
     modules = loaded_by("""
         import explorer.cli
         import explorer.tui.app
-        from explorer.tui.connecting import needs_connect
+        from explorer.connect import needs_connect
         assert not needs_connect(demo=True)
     """)
     assert "textual.app" in modules and "explorer.tui.screens.main" in modules
