@@ -7,8 +7,8 @@ variants interleaved, N times each after one warm-up run each (not counted). A r
 the fork until the screen shows:
 
 - bare: its label;
-- explorer: `paint`, the main screen (the status bar with "generation:"); `tree`, the first interface
-  name in the method tree (the catalogue has arrived).
+- explorer: `paint`, the main screen (the status bar with "generation:" and the method tree saying
+  "discovering…"); `tree`, the first interface name in the method tree (the catalogue has arrived).
 
 The reading loop only stamps and keeps the bytes; they are replayed through pyte (a terminal emulator)
 afterwards, and a moment is the arrival time of the read that completed what is looked for, so the
@@ -84,7 +84,7 @@ class Variant:
 
 def explorer_variant(name: str, source: Path) -> Variant:
     def painted(lines: list[str]) -> bool:
-        return "generation:" in lines[0]
+        return "generation:" in lines[0] and any("discovering…" in line[:LEFT_PANE] for line in lines[1:])
 
     def tree(lines: list[str]) -> bool:
         return any(INTERFACE.search(line[:LEFT_PANE]) for line in lines[1:])
@@ -94,7 +94,7 @@ def explorer_variant(name: str, source: Path) -> Variant:
         argv=[sys.executable, "-m", "explorer", "--demo"],
         pythonpath=str(source),
         marks=[
-            ("paint", lambda raw: "generation:" in visible(raw), painted),
+            ("paint", lambda raw: "generation:" in (text := visible(raw)) and "discovering…" in text, painted),
             ("tree", lambda raw: INTERFACE.search(visible(raw)) is not None, tree),
         ],
     )

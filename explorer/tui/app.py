@@ -12,15 +12,28 @@ from textual.widget import Widget
 
 from . import keymap
 from .keymap import load_keymap
-from .commands import EntryCommands, MethodCommands
 from ..terminal_text import clean
 from .screens.main import MainScreen
-from .widgets.catalog_tree import MethodRef
 
-# Only what the first frame shows is imported above; the other screens, the session and what it
-# needs (the HTTP client, the history) are imported when first used.
+# Only what the first frame shows is imported above; the panes, the other screens, the command palette's
+# providers, the session and what it needs (the HTTP client, the history) are imported when first used.
 if TYPE_CHECKING:
     from ..protocol.catalog import Catalog
+    from .commands import EntryCommands, MethodCommands
+    from .widgets.catalog_tree import MethodRef
+
+
+# The command palette's providers, as callables Textual calls when the palette first opens.
+def _method_commands() -> type[MethodCommands]:
+    from .commands import MethodCommands
+
+    return MethodCommands
+
+
+def _entry_commands() -> type[EntryCommands]:
+    from .commands import EntryCommands
+
+    return EntryCommands
 
 # Called with no argument for the configured server, or with a connect-screen choice (connecting.Choice).
 SessionFactory = Callable[..., Union[Any, Awaitable[Any]]]
@@ -29,7 +42,7 @@ SessionFactory = Callable[..., Union[Any, Awaitable[Any]]]
 class ExplorerApp(App[None]):
     CSS_PATH = "explorer.tcss"
     TITLE = "puter-explorer"
-    COMMANDS = App.COMMANDS | {MethodCommands, EntryCommands}
+    COMMANDS = App.COMMANDS | {_method_commands, _entry_commands}
     BINDINGS = keymap.bindings("help")
     HELP = """\
 ## Puter explorer
@@ -104,8 +117,10 @@ for what can be done with the call selected in the history (copy as curl, httpx 
             self._connect_after("screen")
 
     def on_ready(self) -> None:
-        # Textual's Ready: the first frame has been drawn. What the session needs (the HTTP stack, the
-        # history, the demo server) is imported and started only now, so it never holds that frame back.
+        # Textual's Ready: the first frame has been drawn. The main screen's panes, and what the session
+        # needs (the HTTP stack, the history, the demo server), are built and started only now, so they
+        # never hold that frame back.
+        self._main_screen().build_panes()
         self._connect_after("first frame")
 
     def _connect_after(self, step: str) -> None:
@@ -185,7 +200,7 @@ def run_tui(
         from .. import paths
 
         keymap = load_keymap(paths.keymap_path())
-    from .views.drivers import prepare_terminal_graphics
+    from .graphics import prepare_terminal_graphics
 
     prepare_terminal_graphics()  # before the app reads the terminal's input itself
     ExplorerApp(session_factory=session_factory, keymap=keymap, connect_first=connect_first).run()

@@ -81,6 +81,8 @@ class EntryCommands(Provider):
     def _run(self, action: str, parameters: tuple[str, ...]) -> None:
         app: ExplorerApp = self.app  # type: ignore[assignment]
         screen = app.main_screen
+        if not screen.panes_built:  # the palette opened in the moment before the panes are there
+            return
         handler = getattr(screen, f"action_{action}", None) or getattr(screen.editor, f"action_{action}")
         handler(*parameters)
 

@@ -11,12 +11,19 @@ import textwrap
 from explorer.cli import EXPORT_FORMATS
 from explorer.export import FORMATS
 
-# Loaded by the session, the history, the demo server, a driver view's content or a screen that is not shown
-# first: never before the first frame.
+# Loaded by the session, the history, the demo server, a driver view's content, a screen that is not shown
+# first, or the main screen's other panes (built right after the first frame, which shows the status bar,
+# the method tree and the footer): never before the first frame.
 NOT_BEFORE_FIRST_FRAME = (
     "httpx", "httpcore", "anyio", "uvicorn", "starlette", "sqlite3", "_sqlite3", "PIL", "textual_image",
     "markdown_it", "explorer.session", "explorer.protocol.client", "explorer.history.store", "explorer.demo",
     "explorer.tui.screens.help", "explorer.tui.screens.connect",
+    "explorer.tui.widgets.args_editor", "explorer.tui.widgets.history_pane",
+    "explorer.tui.widgets.outcome_view", "explorer.tui.widgets.text_view", "explorer.tui.views",
+    "explorer.tui.commands", "explorer.tui.hints", "explorer.tui.compare", "explorer.tui.calls",
+    "explorer.tui.screens.add_method", "explorer.tui.screens.diff", "explorer.tui.screens.export",
+    "explorer.driver_views", "explorer.protocol.request", "tree_sitter",
+    "textual.widgets._text_area", "textual.widgets._tabbed_content",
 )
 
 
@@ -46,6 +53,7 @@ def test_what_the_first_frame_of_the_tui_needs_leaves_the_session_for_later():
         import explorer.cli
         import explorer.tui.app
         from explorer.connect import needs_connect
+        from explorer.tui.graphics import prepare_terminal_graphics
         assert not needs_connect(demo=True)
     """)
     assert "textual.app" in modules and "explorer.tui.screens.main" in modules

@@ -7,7 +7,7 @@ import json
 from explorer.protocol.client import CallRequest
 from explorer.session import open_session
 from explorer.tui.app import ExplorerApp
-from explorer.tui.screens import main as main_screen
+from explorer.protocol.outcomes import StreamTail
 from explorer.tui.widgets.outcome_view import OutcomeView
 from tests.protocol.hostile import HostileServer, read_request
 
@@ -96,6 +96,6 @@ async def test_a_fast_stream_is_redrawn_a_few_times_a_second_not_per_chunk(explo
             await wait_until(pilot, lambda: not view.busy, what="the final view")
             expected = "".join(f"w{n} " for n in range(STREAM_CHUNKS))
             assert view.body.text == expected
-            assert view.chunk_log.line_count <= main_screen.StreamTail().chunks.maxlen + 1
+            assert view.chunk_log.line_count <= StreamTail().chunks.maxlen + 1
     finally:
         await server.__aexit__(None, None, None)

@@ -3,6 +3,10 @@
 Each call runs in its own worker (group "calls", not exclusive): several may be in flight and the UI
 never waits for one. Cancelling a worker cancels the HTTP request inside `Session.call`. A stream's
 chunks only update the call's bounded tail; the screen shows what is new at most `FLUSH_HZ` times a second.
+
+The first frame is the status bar, the method tree ("discovering…") and the footer: the other panes (and
+the modules they need) are built right after it (`build_panes`), so starting the app waits for as little
+as possible. `attach` waits for them; the screen's actions are off until they are there.
 """
 
 from __future__ import annotations
@@ -11,35 +15,30 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, TextArea
+from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
-from ...export import TOKEN_VARIABLE, export_call
-from ...history import HistoryError
-from ...protocol.catalog import Catalog
-from ...protocol.request import CallRequest
-from ...protocol.outcomes import StreamTail
 from .. import keymap
-from ..calls import Call
-from ..compare import call_value, diff_text, entry_value, label
 from ...terminal_text import clean
-from ..widgets.args_editor import ArgsEditor, ArgsInvalid
-from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
-from ..widgets.history_pane import HistoryPane
-from ..widgets.outcome_view import OutcomeView
 from ..widgets.status_bar import StatusBar
-from .add_method import AddMethodScreen, NewMethod
-from .diff import DiffScreen
-from .export import ExportScreen
 
+# The panes, the other screens and what the calls need are imported when first used (see `build_panes`).
 if TYPE_CHECKING:
+    from ...protocol.catalog import Catalog
+    from ...protocol.request import CallRequest
+    from ..calls import Call
     from ..seams import ExplorerSession, HistorySource
     from ..views.drivers import ContinueConversation
+    from ..widgets.args_editor import ArgsEditor
+    from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
+    from ..widgets.history_pane import HistoryPane
+    from ..widgets.outcome_view import OutcomeView
+    from .add_method import NewMethod
 
 EXPORT_NAMES = {"curl": "curl", "httpx": "httpx", "puterjs": "puter.js"}
 FLUSH_HZ = 20  # redraws of streams in flight per second, at most
@@ -61,22 +60,53 @@ class MainScreen(Screen[None]):
         self.session: ExplorerSession | None = None
         self.catalog: Catalog | None = None
         self._streaming: set[Call] = set()  # calls with chunks not yet shown
+        self._panes_asked = False
+        self._panes_built = asyncio.Event()
 
     def compose(self) -> ComposeResult:
+        from ..widgets.catalog_tree import CatalogPanel
+
         yield StatusBar(id="status-bar")
         with Horizontal(id="panes"):
-            yield CatalogPanel(id="catalog-panel")
-            yield ArgsEditor(id="args-editor")
-            with Vertical(id="right-pane"):
-                yield HistoryPane(id="history-pane")
-                yield OutcomeView(id="outcome-view")
+            yield CatalogPanel(id="catalog-panel")  # in the first frame, "discovering…"
         yield Footer()
 
     def on_mount(self) -> None:
         self.set_interval(1 / FLUSH_HZ, self._flush_streams)
         self.post_message(self.Ready())
 
-    # -- parts ---------------------------------------------------------------------------------
+    def build_panes(self) -> None:
+        """Build the panes now that the first frame is out (once)."""
+        if not self._panes_asked:
+            self._panes_asked = True
+            self.call_later(self._build_panes)
+
+    async def _build_panes(self) -> None:
+        from ..widgets.args_editor import ArgsEditor
+        from ..widgets.history_pane import HistoryPane
+        from ..widgets.outcome_view import OutcomeView
+
+        right = Vertical(HistoryPane(id="history-pane"), OutcomeView(id="outcome-view"), id="right-pane")
+        await self.query_one("#panes", Horizontal).mount_all([ArgsEditor(id="args-editor"), right])
+        self._auto_focus()
+        self._panes_built.set()
+        self.refresh_bindings()
+
+    def _auto_focus(self) -> None:
+        """What Textual focuses when a screen is composed, for panes that came after it (a screen
+        under another one does this itself when it is shown again)."""
+        auto_focus = self.app.AUTO_FOCUS if self.AUTO_FOCUS is None else self.AUTO_FOCUS
+        if self.is_current and self.focused is None and auto_focus and self.app.app_focus:
+            for widget in self.query(auto_focus):
+                if widget.focusable:
+                    self.set_focus(widget)
+                    break
+
+    @property
+    def panes_built(self) -> bool:
+        return self._panes_built.is_set()
+
+    # -- parts (there once `panes_built`) -----------------------------------------------------------
 
     @property
     def status_bar(self) -> StatusBar:
@@ -84,24 +114,25 @@ class MainScreen(Screen[None]):
 
     @property
     def catalog_panel(self) -> CatalogPanel:
-        return self.query_one(CatalogPanel)
+        return self.query_one("#catalog-panel")  # type: ignore[return-value]
 
     @property
     def editor(self) -> ArgsEditor:
-        return self.query_one(ArgsEditor)
+        return self.query_one("#args-editor")  # type: ignore[return-value]
 
     @property
     def history(self) -> HistoryPane:
-        return self.query_one(HistoryPane)
+        return self.query_one("#history-pane")  # type: ignore[return-value]
 
     @property
     def outcome_view(self) -> OutcomeView:
-        return self.query_one(OutcomeView)
+        return self.query_one("#outcome-view")  # type: ignore[return-value]
 
     # -- the session ---------------------------------------------------------------------------
 
     async def attach(self, session: ExplorerSession, *, origin_label: str | None = None) -> None:
         """Use a ready session: show where it points, discover the catalogue, load the history."""
+        await self._panes_built.wait()
         self.session = session
         bar = self.status_bar
         bar.origin = origin_label or session.origin
@@ -137,16 +168,19 @@ class MainScreen(Screen[None]):
         self.editor.open(ref.interface, ref.method, service=ref.service, args=args, test_mode=test_mode)
         self.editor.text_area.focus()
 
-    @on(MethodTree.Opened)
-    def _method_opened(self, event: MethodTree.Opened) -> None:
+    def on_method_tree_opened(self, event: MethodTree.Opened) -> None:
         self.editor.open(event.ref.interface, event.ref.method, service=event.ref.service)
         self.editor.text_area.focus()
 
     def action_add_method(self) -> None:
+        from .add_method import AddMethodScreen
+
         iface = self.editor.interface or ""
         self.app.push_screen(AddMethodScreen(iface), self._method_added)
 
     def _method_added(self, new: NewMethod | None) -> None:
+        from ..widgets.catalog_tree import MethodRef
+
         if new is None or self.catalog is None:
             return
         self.catalog.add_user_method(new.interface, new.method, new.service)
@@ -156,6 +190,8 @@ class MainScreen(Screen[None]):
     # -- calls ---------------------------------------------------------------------------------
 
     def action_send(self) -> None:
+        from ..widgets.args_editor import ArgsInvalid
+
         if self.session is None:
             self.notify("not connected yet", severity="warning")
             return
@@ -174,6 +210,8 @@ class MainScreen(Screen[None]):
             self.start_call(event.request(), replay_of=event.replay_of)
 
     def start_call(self, request: CallRequest, *, replay_of: int | None = None) -> Call:
+        from ..calls import Call
+
         call = Call.live(request, self.session.request_preview(request), replay_of=replay_of)
         self.history.add_call(call)
         call.worker = self.run_worker(
@@ -187,6 +225,8 @@ class MainScreen(Screen[None]):
         return call
 
     async def _run_call(self, call: Call, request: CallRequest, replay_of: int | None) -> None:
+        from ...protocol.outcomes import StreamTail
+
         def on_chunk(chunk: Any) -> None:
             if call.stream is None:
                 call.stream = StreamTail()
@@ -235,6 +275,8 @@ class MainScreen(Screen[None]):
             self._count_in_flight()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.panes_built:  # off (shown dimmed) until the panes are there
+            return False if action == "cancel" else None
         if action == "cancel":
             selected = self.history.selected
             return bool(selected and selected.in_flight)
@@ -255,6 +297,8 @@ class MainScreen(Screen[None]):
         self.start_call(call.request(), replay_of=call.entry_id)
 
     def action_edit_entry(self) -> None:
+        from ..widgets.catalog_tree import MethodRef
+
         call = self.history.selected
         if call is None:
             return
@@ -272,6 +316,8 @@ class MainScreen(Screen[None]):
     # -- diff and export ------------------------------------------------------------------------
 
     def action_mark(self) -> None:
+        from ..compare import label
+
         call = self.history.selected
         if call is None:
             return
@@ -301,6 +347,11 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="diff two calls")
     def _diff(self, old: Call | int, new: Call, source: HistorySource | None) -> None:
         """Read and compare the two values off the event loop (a body may be megabytes)."""
+        from ...history import HistoryError
+        from ..calls import Call
+        from ..compare import call_value, diff_text, entry_value, label
+        from .diff import DiffScreen
+
         try:
             if isinstance(old, Call):
                 old_label, old_value = label(old), call_value(old, source)
@@ -317,10 +368,16 @@ class MainScreen(Screen[None]):
 
     def export_text(self, call: Call, fmt: str) -> str:
         """The selected call as a snippet; the token stays in the environment ($PUTER_AUTH_TOKEN)."""
+        from ...export import export_call
+
         origin = call.entry.origin if call.entry is not None else self.session.origin
         return export_call(origin, json.loads(call.request_body), fmt)
 
     def action_export(self, fmt: str = "curl") -> None:
+        from ...export import TOKEN_VARIABLE
+        from ..compare import label
+        from .export import ExportScreen
+
         call = self.history.selected
         if call is None or (call.entry is None and self.session is None):
             self.notify("select a call in the history first", severity="warning")
@@ -336,8 +393,7 @@ class MainScreen(Screen[None]):
             note += f" The token is read from ${TOKEN_VARIABLE}."
         self.app.push_screen(ExportScreen(f"{label(call)} as {EXPORT_NAMES.get(fmt, fmt)}", text, note))
 
-    @on(HistoryPane.Highlighted)
-    def _call_highlighted(self, event: HistoryPane.Highlighted) -> None:
+    def on_history_pane_highlighted(self, event: HistoryPane.Highlighted) -> None:
         self.outcome_view.show(event.call)
         self.refresh_bindings()
 
@@ -347,7 +403,7 @@ class MainScreen(Screen[None]):
         self.catalog_panel.tree.focus()
 
     def action_focus_editor(self) -> None:
-        self.query_one("#args", TextArea).focus()
+        self.query_one("#args").focus()
 
     def action_focus_history(self) -> None:
         self.history.option_list.focus()

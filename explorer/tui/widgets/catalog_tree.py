@@ -123,6 +123,7 @@ class CatalogPanel(Vertical):
         yield Input(placeholder="filter methods…", id="tree-filter")
         tree = MethodTree(Text("interfaces"), id="method-tree")
         tree.show_root = False
+        tree.root.add_leaf(Text("discovering…", style="italic dim"))  # until the catalogue arrives
         yield tree
         yield Static(id="tree-info")
 

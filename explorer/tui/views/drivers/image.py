@@ -8,11 +8,8 @@ Decoding happens in a thread; a remote URL is shown as text and never fetched.
 from __future__ import annotations
 
 import io
-import os
 import sys
-import threading
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,41 +24,13 @@ from textual.worker import get_current_worker
 from ....driver_views.answers import size_text
 from ....driver_views.image import fits, image_result, image_source  # noqa: F401  (image_result: re-exported)
 from ...calls import Call
+from ... import graphics
+from ...graphics import prepare_terminal_graphics, terminal_may_draw_images  # noqa: F401  (re-exported)
 from ....terminal_text import clean
 from .actions import BinaryActions, BinaryDriverView
 from .base import BinarySource, facts, shown_path
 
 PREVIEW_PIXELS = 800  # the decoded image is scaled down to this (longest side) before it is drawn
-_lock = threading.Lock()
-_detected = False  # the terminal was asked what it can draw, before the app took its input
-
-
-# Terminals known to draw Kitty or Sixel images. Elsewhere the terminal is not asked (the question costs
-# start-up time and an answer that never comes), and images are drawn in half blocks.
-GRAPHICS_TERMINALS = ("kitty", "wezterm", "ghostty", "foot", "mlterm", "konsole", "iterm", "contour", "mintty")
-
-
-def terminal_may_draw_images(environ: Mapping[str, str]) -> bool:
-    if environ.get("PUTER_EXPLORER_IMAGES") in ("0", "blocks"):
-        return False
-    if environ.get("PUTER_EXPLORER_IMAGES") == "ask" or environ.get("KITTY_WINDOW_ID"):
-        return True
-    names = " ".join(environ.get(key, "") for key in ("TERM", "TERM_PROGRAM", "LC_TERMINAL")).lower()
-    return any(name in names for name in GRAPHICS_TERMINALS)
-
-
-def prepare_terminal_graphics(environ: Mapping[str, str] = os.environ) -> None:
-    """Ask the terminal whether it draws Kitty or Sixel images. Call it before the app starts:
-    the answer comes on the terminal's input, which the running app reads itself."""
-    global _detected
-    if not terminal_may_draw_images(environ):
-        return
-    with _lock:
-        try:
-            import textual_image.widget  # noqa: F401  (the import asks the terminal)
-        except Exception:  # e.g. input that is not a terminal: the views draw half blocks then
-            return
-        _detected = True
 
 
 class _NotATerminal(io.StringIO):
@@ -71,8 +40,8 @@ class _NotATerminal(io.StringIO):
 
 def image_widget_class() -> type[Widget]:
     """The textual-image widget to draw with: the detected kind, or half blocks (which any terminal shows)."""
-    with _lock:
-        if _detected:
+    with graphics.lock:
+        if graphics.detected():
             from textual_image.widget import Image
 
             return _quiet(Image)
