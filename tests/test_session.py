@@ -320,3 +320,22 @@ async def test_a_demo_session_starts_its_server_and_stops_it_on_close(tmp_path):
     assert session.demo is None
     with pytest.raises(OSError):  # nothing listens there any more
         socket.create_connection(("127.0.0.1", demo.port), timeout=2).close()
+
+
+async def test_the_session_is_what_the_tui_expects_and_reads_the_history_for_it(demo_server, tmp_path):
+    from explorer.tui.seams import ExplorerSession, HistorySource
+
+    session = make_session(demo_server, tmp_path)
+    try:
+        assert isinstance(session, ExplorerSession) and isinstance(session, HistorySource)
+        first, _ = await session.call(CallRequest("puter-kvstore", "set", {"key": "seam", "value": {"n": 1}}))
+        second, _ = await session.call(CallRequest("puter-kvstore", "get", {"key": "seam"}))
+        page = await asyncio.to_thread(session.entries, limit=1)
+        older = await asyncio.to_thread(session.entries, limit=5, before_id=second)
+        value = await asyncio.to_thread(session.entry_value, second)
+        with pytest.raises(LookupError):
+            session.entry_value(second + 100)
+    finally:
+        await session.aclose()
+    assert [e.id for e in page] == [second] and [e.id for e in older] == [first]
+    assert value == {"n": 1}

@@ -20,6 +20,7 @@ from .screens.main import MainScreen
 if TYPE_CHECKING:
     from ..protocol.catalog import Catalog
     from .commands import EntryCommands, MethodCommands
+    from .seams import ExplorerSession
     from .widgets.catalog_tree import MethodRef
 
 
@@ -35,8 +36,9 @@ def _entry_commands() -> type[EntryCommands]:
 
     return EntryCommands
 
-# Called with no argument for the configured server, or with a connect-screen choice (connecting.Choice).
-SessionFactory = Callable[..., Union[Any, Awaitable[Any]]]
+
+# Called with no argument for the configured server, or with a connect-screen choice (`connect.Choice`).
+SessionFactory = Callable[..., Union["ExplorerSession", Awaitable["ExplorerSession"]]]
 
 
 class ExplorerApp(App[None]):
@@ -54,7 +56,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
 
     def __init__(
         self,
-        session: Any = None,
+        session: ExplorerSession | None = None,
         *,
         session_factory: SessionFactory | None = None,
         keymap: dict[str, str] | None = None,
@@ -70,7 +72,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         super().__init__()
         if (session is None) == (session_factory is None):
             raise ValueError("give either a session or a session_factory")
-        self.session = session
+        self.session: ExplorerSession | None = session
         self._session_factory = session_factory
         self._owns_session = session is None
         self.user_keymap = dict(keymap or {})
@@ -135,7 +137,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         made = self._session_factory(choice)  # type: ignore[misc]
         return await made if inspect.isawaitable(made) else made
 
-    def _chosen(self, session: Any) -> None:
+    def _chosen(self, session: ExplorerSession) -> None:
         self.session = session
         self._start_connecting()
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from ..history import Entry, EntryFilter
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..protocol.request import CallRequest
 
 
+@runtime_checkable
 class HistorySource(Protocol):
     """Past calls, read in thread workers (every method here blocks)."""
 
@@ -26,6 +27,7 @@ class HistorySource(Protocol):
         ...
 
 
+@runtime_checkable
 class ExplorerSession(HistorySource, Protocol):
     """A connection to one server, with the history its calls are recorded in."""
 

@@ -14,7 +14,7 @@ selected in the history, when it ended in a 401, 402, 403 or 429, gets a line sa
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -28,13 +28,16 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from ...protocol.catalog import Catalog, Method, missing_required, template_args
-from ...protocol.outcomes import Result
+from ...protocol.outcomes import Outcome, Result
 from ...protocol.request import CallRequest
 from .. import hints, keymap
 from ..hints import ModelChoice
 from ...terminal_text import clean, safe_text
 from .catalog_tree import node_label
 from .history_pane import HistoryPane
+
+if TYPE_CHECKING:
+    from ..seams import ExplorerSession
 
 
 class ArgsInvalid(ValueError):
@@ -459,7 +462,7 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
             line.update(Text(""))
 
 
-async def _call_unrecorded(session: Any, request: CallRequest) -> Any:
+async def _call_unrecorded(session: ExplorerSession, request: CallRequest) -> Outcome:
     """A call that is not a history entry (a model list is not something the user sent)."""
     connection = getattr(session, "connection", None)
     if connection is not None:
