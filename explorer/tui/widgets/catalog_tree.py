@@ -65,8 +65,8 @@ class MethodTree(Tree[object]):
 ## Methods
 Interfaces, their services and the methods each service answers.
 Dim italic nodes come from the bundled catalogue only; normal ones were listed by the server;
-"+" marks what you added. "⚠" marks an interface whose listing failed. "★ default" (or just "★" when
-the pane is narrow) marks the service the server uses when a call names none.
+"+" marks what you added. "⚠" marks an interface whose listing failed. "★ default" (or just "★" where
+that does not fit) marks the service the server uses when a call names none.
 
 - **Enter** on a method opens it in the args editor.
 - Type in the filter box above to narrow the tree.
@@ -103,20 +103,22 @@ class CatalogPanel(Vertical):
     """
 
     HELP = MethodTree.HELP
-    WIDE_ENOUGH = 26  # columns from which a default service reads "★ default" rather than "★"
+    SERVICE_INDENT = 8  # columns before a service's name in the tree (guides, arrow) and its scrollbar
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog: Catalog | None = None
         self._default_nodes: list[tuple[TreeNode[object], Any]] = []  # (node, service) of default services
 
-    def _default_mark(self) -> str:
-        return " ★ default" if (self.size.width or self.WIDE_ENOUGH) >= self.WIDE_ENOUGH else " ★"
+    def _default_mark(self, name: str) -> str:
+        """`★ default` where it fits beside the service's name, else `★`."""
+        width = self.size.width or 80
+        return " ★ default" if self.SERVICE_INDENT + len(name) + len(" ★ default") <= width else " ★"
 
     def on_resize(self) -> None:
         # Relabel in place (no rebuild: what is expanded stays expanded).
-        mark = self._default_mark()
         for node, service in self._default_nodes:
+            mark = self._default_mark(service.name)
             node.set_label(node_label(service.name, service.source, default=True, default_mark=mark))
 
     def compose(self) -> ComposeResult:
@@ -191,7 +193,7 @@ class CatalogPanel(Vertical):
                 parent = iface_node  # an interface without a known service: methods hang directly below
             else:
                 default = service.name == iface.default_service
-                label = node_label(service.name, service.source, default=default, default_mark=self._default_mark())
+                label = node_label(service.name, service.source, default=default, default_mark=self._default_mark(service.name))
                 parent = iface_node.add(label, data=service)
                 if default:
                     self._default_nodes.append((parent, service))
