@@ -29,6 +29,7 @@ ERROR_LOG_LIMIT = 1024 * 1024  # the error log starts over beyond this size
 EXPORT_FORMATS = ("curl", "httpx", "puterjs")
 T = TypeVar("T")
 
+VIEW_HELP = "show the answer as the TUI's view does (chat, table, audio, ...)"
 EXIT_CODES_HELP = """\
 exit codes:
   0  the call gave a result (JSON, binary or stream)
@@ -153,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="write the result (or the binary body) to this path")
     p.add_argument("--json", action="store_true", help="print the whole outcome as JSON")
     p.add_argument("--no-history", action="store_true", help="do not record this call")
-    p.add_argument("--view", action="store_true", help="show the answer as the TUI's view does (chat, table, audio, ...)")
+    p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
     p = command("login", "log in to a self-hosted Puter with a username and password and save the token")
     p.add_argument("--gui-origin", required=True, help="the root (GUI) origin, e.g. http://puter.localhost:4100")
@@ -186,14 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", "show one history entry")
     p.add_argument("id", type=int)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--view", action="store_true", help="show the answer as the TUI's view does (chat, table, audio, ...)")
+    p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
     p = command("replay", "send a past call again (a new entry that records which one it replays)", client)
     p.add_argument("id", type=int)
     p.add_argument("--args", dest="args_source", default=None, help="replace the args: JSON, @FILE or -")
     p.add_argument("-o", "--output", type=Path)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--view", action="store_true", help="show the answer as the TUI's view does (chat, table, audio, ...)")
+    p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
     p = command("diff", "JSON-aware diff of two entries' results (key order ignored)")
     p.add_argument("id1", type=int)

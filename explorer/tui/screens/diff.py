@@ -6,30 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .dialog import LargeDialog
 
-class DiffScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    DiffScreen {
-        align: center middle;
-    }
-    #diff-dialog {
-        width: 90%;
-        height: 80%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
-    #diff-title {
-        height: auto;
-        margin-bottom: 1;
-    }
-    #diff-scroll {
-        height: 1fr;
-    }
-    """
+
+class DiffScreen(LargeDialog):
     BINDINGS = [Binding("escape,q", "dismiss", "Close")]
 
     def __init__(self, old_label: str, new_label: str, changes: Text) -> None:
@@ -42,8 +24,8 @@ class DiffScreen(ModalScreen[None]):
         title.append("- " + self.old_label, style="bold red")
         title.append("\n")
         title.append("+ " + self.new_label, style="bold green")
-        with Vertical(id="diff-dialog"):
-            yield Static(title, id="diff-title")
-            with VerticalScroll(id="diff-scroll"):
+        with Vertical(id="diff-dialog", classes="dialog"):
+            yield Static(title, id="diff-title", classes="dialog-title")
+            with VerticalScroll(id="diff-scroll", classes="dialog-body"):
                 yield Static(self.changes, id="diff-body")
             yield Static(Text("Escape closes.", style="dim"))

@@ -6,30 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from .dialog import LargeDialog
 
-class ExportScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ExportScreen {
-        align: center middle;
-    }
-    #export-dialog {
-        width: 90%;
-        height: 80%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
-    #export-title {
-        height: auto;
-        margin-bottom: 1;
-    }
-    #export-text {
-        height: 1fr;
-    }
-    """
+
+class ExportScreen(LargeDialog):
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
     def __init__(self, title: str, text: str, note: str) -> None:
@@ -39,9 +21,10 @@ class ExportScreen(ModalScreen[None]):
         self._note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog"):
-            yield Static(Text(self._title, style="bold"), id="export-title")
-            yield TextArea(self.text, read_only=True, soft_wrap=True, show_line_numbers=False, id="export-text")
+        with Vertical(id="export-dialog", classes="dialog"):
+            yield Static(Text(self._title, style="bold"), id="export-title", classes="dialog-title")
+            yield TextArea(self.text, read_only=True, soft_wrap=True, show_line_numbers=False, id="export-text",
+                           classes="dialog-body")
             yield Static(Text(self._note + " Escape closes.", style="dim"), id="export-note")
 
     def on_mount(self) -> None:
