@@ -31,7 +31,6 @@ from ..calls import Call
 from ..compare import call_value, diff_text, label
 from ...terminal_text import clean, safe_text
 from ..views.render import badge, human_duration, human_size
-from ..widgets.args_editor import ArgsInvalid
 from .diff import DiffScreen
 
 if TYPE_CHECKING:
@@ -45,13 +44,11 @@ COLUMNS = (("mark", ""), ("service", "service"), ("outcome", "outcome"), ("statu
 
 def open_compare(screen: Any) -> None:
     """Open the compare screen for the method in `screen`'s editor (the main screen's `compare` action)."""
-    if screen.session is None or screen.catalog is None:
+    if screen.catalog is None:
         screen.notify("not connected yet", severity="warning")
         return
-    try:
-        request = screen.editor.request()
-    except ArgsInvalid as why:
-        screen.notify(str(why), title="Cannot compare", severity="error", markup=False)
+    request = screen.editor_request("Cannot compare")
+    if request is None:
         return
     iface = screen.catalog.interfaces.get(request.interface)
     screen.app.push_screen(CompareScreen(request, iface, screen.start_call, screen.history.source))

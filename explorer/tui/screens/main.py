@@ -189,18 +189,23 @@ class MainScreen(Screen[None]):
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def action_send(self) -> None:
+    def editor_request(self, refusal: str) -> CallRequest | None:
+        """The call in the editor, or None once the user is told why it cannot be made (under `refusal`)."""
         from ..widgets.args_editor import ArgsInvalid
 
         if self.session is None:
             self.notify("not connected yet", severity="warning")
-            return
+            return None
         try:
-            request = self.editor.request()
+            return self.editor.request()
         except ArgsInvalid as why:
-            self.notify(str(why), title="Not sent", severity="error", markup=False)
-            return
-        self.start_call(request)
+            self.notify(str(why), title=refusal, severity="error", markup=False)
+            return None
+
+    def action_send(self) -> None:
+        request = self.editor_request("Not sent")
+        if request is not None:
+            self.start_call(request)
 
     # `views.drivers.ContinueConversation`, by its handler name: the views load when first shown, not at start-up.
     def on_continue_conversation(self, event: ContinueConversation) -> None:

@@ -32,8 +32,9 @@ from ....driver_views.audio import (  # noqa: F401  (re-exported: reading WAV fi
     waveform_rows,
 )
 from ...calls import Call
+from ..render import fields
 from .actions import BinaryActions, BinaryDriverView
-from .base import BinarySource, facts, shown_path
+from .base import BinarySource, shown_path
 
 
 class Waveform(Widget):
@@ -78,7 +79,7 @@ def listen(call: Call) -> Heard:
     note = heard.note
     if note == "only WAV audio is measured here":
         note += "; play it (o) to hear it"
-    return Heard(facts(*pairs), heard.source, heard.audio, note)
+    return Heard(fields(*pairs), heard.source, heard.audio, note)
 
 
 class AudioView(BinaryDriverView):

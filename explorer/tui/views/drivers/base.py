@@ -28,7 +28,6 @@ from ....driver_views.answers import (  # noqa: F401  (re-exported for the views
     result_value,
 )
 from ...calls import Call
-from ..render import fields
 from ....terminal_text import clean
 
 
@@ -88,4 +87,3 @@ def shown_path(path: Any) -> str:
     return clean(str(path), single_line=True)
 
 
-facts = fields  # `label: value` lines of data (never markup); pairs with no value are left out

@@ -12,9 +12,9 @@ from textual.worker import get_current_worker
 from ....driver_views.answers import size_text
 from ....driver_views.binary import fits
 from ...calls import Call
-from ..render import HEX_BYTES, hex_lines
+from ..render import HEX_BYTES, fields, hex_lines
 from .actions import BinaryActions, BinaryDriverView
-from .base import binary_source, facts, shown_path
+from .base import binary_source, shown_path
 
 
 class BinaryView(BinaryDriverView):
@@ -40,7 +40,7 @@ class BinaryView(BinaryDriverView):
         self.actions.set_source(source)
         if source is None:
             return
-        self.query_one("#binary-facts", Static).update(facts(
+        self.query_one("#binary-facts", Static).update(fields(
             ("content type", source.content_type or "(none given)"),
             ("size", size_text(source.size)),
             ("sha256", source.sha256),

@@ -27,8 +27,9 @@ from ...calls import Call
 from ... import graphics
 from ...graphics import prepare_terminal_graphics, terminal_may_draw_images  # noqa: F401  (re-exported)
 from ....terminal_text import clean
+from ..render import fields
 from .actions import BinaryActions, BinaryDriverView
-from .base import BinarySource, facts, shown_path
+from .base import BinarySource, shown_path
 
 PREVIEW_PIXELS = 800  # the decoded image is scaled down to this (longest side) before it is drawn
 
@@ -94,13 +95,13 @@ def decode(source: BinarySource | None, url: str | None) -> Decoded:
     if source is None:
         shown = clean(url or "", single_line=True)
         return Decoded(
-            facts(("image", "a URL in the result"), ("url", shown[:2000])),
+            fields(("image", "a URL in the result"), ("url", shown[:2000])),
             note="The view does not fetch remote images: open the URL yourself.",
         )
     try:
         data = source.read()
     except (OSError, ValueError) as error:
-        return Decoded(facts(("content type", source.content_type)), source, note=f"cannot read the image: {error}")
+        return Decoded(fields(("content type", source.content_type)), source, note=f"cannot read the image: {error}")
     widget_class = image_widget_class()
     from PIL import Image as PILImage
 
@@ -113,12 +114,12 @@ def decode(source: BinarySource | None, url: str | None) -> Decoded:
             picture = _flatten(opened)
     except Exception as error:  # PIL raises many kinds of errors for damaged or unknown files
         return Decoded(
-            facts(("content type", source.content_type), ("size", size_text(len(data))), ("from", origin)),
+            fields(("content type", source.content_type), ("size", size_text(len(data))), ("from", origin)),
             source, note=f"cannot decode it as an image: {error}",
         )
     picture.thumbnail((PREVIEW_PIXELS, PREVIEW_PIXELS))
     return Decoded(
-        facts(
+        fields(
             ("content type", source.content_type or (kind or "").lower()),
             ("image", f"{size[0]} × {size[1]} px, {kind or '?'} {mode}" + (f", {frames} frames" if frames > 1 else "")),
             ("size", size_text(len(data))),
