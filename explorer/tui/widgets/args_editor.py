@@ -94,6 +94,10 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
         width: 1fr;
         min-width: 12;
     }
+    ArgsEditor #service-select SelectCurrent Static#label {
+        text-wrap: nowrap;  /* a long service name is cut with …, not wrapped under the arrow */
+        text-overflow: ellipsis;
+    }
     ArgsEditor.-narrow #editor-controls {
         layout: vertical;
         height: 2;
