@@ -14,14 +14,16 @@ import asyncio
 import json
 import logging
 import os
-import sqlite3
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable
 
 from . import paths
 from .config import resolve_target
-from .history import Entry, EntryFilter, HistoryError, HistoryStore
+from .history import Entry, EntryFilter, HistoryStore
+from .history.errors import describe_problem
+from .history.writer import Begun, HistoryWriter
 from .protocol.catalog import Catalog
 from .protocol.client import Connection
 from .protocol.request import CallRequest, Timeouts
@@ -29,7 +31,6 @@ from .protocol.outcomes import Binary, DriverError, Exchange, Failure, Outcome, 
 
 ChunkCallback = Callable[[Any], None]
 WarningCallback = Callable[[str], None]
-T = TypeVar("T")
 
 # Reasons a caller can give as `task.cancel(reason)`; they become the recorded failure message.
 INTERRUPTED = "interrupted"
@@ -43,20 +44,84 @@ log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # never Python's last-resort stderr handler: it would cut into the TUI
 
 
-def describe_problem(error: BaseException) -> str:
-    """One line for a person: what went wrong, without a traceback."""
-    if isinstance(error, OSError) and error.strerror:
-        text = f"{error.strerror}: {error.filename}" if error.filename else error.strerror
-    elif isinstance(error, (HistoryError, sqlite3.Error)):
-        text = str(error) or type(error).__name__
-    else:  # a fault of ours: its type says more than its message
-        text = type(error).__name__ + (f": {error}" if str(error) else "")
-    return " ".join(text.split())
-
-
 def _cancel_reason(cancelled: asyncio.CancelledError) -> str:
     reason = cancelled.args[0] if cancelled.args else None
     return reason if reason in _CANCEL_REASONS else CANCELLED
+
+
+async def _answered(answer: asyncio.Future[Any]) -> None:
+    """Until the writer has answered (the pending entry is on disk): the history's `before_send`."""
+    await asyncio.shield(answer)
+
+
+def _moves_a_file(outcome: Outcome) -> bool:
+    """Whether recording `outcome` moves a file it points to into the history."""
+    if isinstance(outcome, Binary):
+        return not outcome.external
+    return isinstance(outcome, (Result, Stream, Failure)) and outcome.saved_path is not None
+
+
+def _point_to(outcome: Outcome, moved: Path) -> None:
+    """The history now owns the outcome's file, at `moved`."""
+    if isinstance(outcome, Binary):
+        outcome.path, outcome.file_name = moved, moved.name
+    elif isinstance(outcome, (Result, Stream, Failure)):
+        outcome.saved_path = moved
+
+
+def _warn_when_failed(warn: WarningCallback, recording: asyncio.Future[tuple[Any, str | None]]) -> None:
+    """A recording nobody waited for failed: say so."""
+    if not recording.cancelled() and recording.result()[1] is not None:
+        _tell(warn, f"not recorded in the history: {recording.result()[1]}")
+
+
+_LARGE_OUTCOME = 64 * 1024  # bytes of body past which its fields are built in a thread
+
+
+async def _completion_fields(outcome: Outcome) -> dict[str, Any]:
+    """What the history records of an outcome (HistoryStore.complete's fields); a large one is built in a thread."""
+    if (outcome.exchange.size or 0) > _LARGE_OUTCOME and isinstance(outcome, (Result, DriverError, Stream)):
+        return await asyncio.to_thread(_fields_of, outcome)
+    return _fields_of(outcome)
+
+
+def _fields_of(outcome: Outcome) -> dict[str, Any]:
+    exchange = outcome.exchange
+    fields: dict[str, Any] = dict(
+        kind=outcome.kind,
+        status=exchange.status,
+        response_headers=exchange.response_headers,
+        duration_ms=round(exchange.duration_ms, 3),
+        size=exchange.size,
+        content_type=exchange.content_type or None,
+        summary=outcome.summary,
+    )
+    if isinstance(outcome, Result):
+        if outcome.saved_path is not None:
+            fields["body_file"] = outcome.saved_path
+        else:
+            fields["result_text"] = json.dumps(outcome.value, indent=2, ensure_ascii=False)
+    elif isinstance(outcome, DriverError):
+        fields.update(error_code=outcome.code, error_message=outcome.message)
+        fields["result_text"] = json.dumps(outcome.body, indent=2, ensure_ascii=False)
+    elif isinstance(outcome, Binary):
+        # Hashed while it was written: the history need not read it again.
+        fields["body_sha256"] = outcome.sha256
+        fields["external_body" if outcome.external else "body_file"] = outcome.path
+    elif isinstance(outcome, Stream):
+        if outcome.error:
+            fields["error_message"] = outcome.error
+        # The raw ndjson is the body; the assembled text is what a search should find.
+        fields["result_text"] = outcome.text
+        if outcome.saved_path is not None:
+            fields["body_file"] = outcome.saved_path
+    elif isinstance(outcome, Failure):
+        fields.update(error_code=outcome.failure, error_message=outcome.message)
+        if outcome.saved_path is not None:
+            fields["body_file"] = outcome.saved_path
+        elif exchange.body_head:
+            fields["result_text"] = exchange.body_head.decode("utf-8", "replace")
+    return fields
 
 
 def _log_warning(message: str) -> None:
@@ -82,7 +147,14 @@ class Session:
     # Why responses are saved in a temporary folder instead of the usual one.
     download_problem: str | None = None
     _temporary_downloads: Path | None = field(default=None, repr=False)
-    _in_flight: set[asyncio.Future[Any]] = field(default_factory=set, repr=False)
+    _writer: HistoryWriter | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.history is not None:
+            self._writer = HistoryWriter(
+                self.history.path, inline_limit=self.history.inline_limit, busy_timeout=self.history.busy_timeout
+            )
+            self.history.before_read = partial(self._writer.settle, _CLOSE_WAIT_S)
 
     @property
     def origin(self) -> str:
@@ -109,38 +181,67 @@ class Session:
         A binary answer is written once, to `binary_path` when given (as `curl -o` does), and the
         history records it there rather than keeping a copy.
 
-        The entry id is None when the history does not hold this outcome: the session has no history,
+        The history's writer process does the writing, in order, so the loop never waits for the disk:
+        the pending entry is written while the request is prepared, and the request's first byte leaves
+        only once it is on disk; the outcome is sent to the writer as it arrives (reads through the
+        session wait for it), and waited for only when recording it moves a file the outcome points to.
+
+        The entry id is None when the history has no entry for this call: the session has no history,
         or writing to it failed. A failed write never stops the call or loses its outcome: `on_warning`
         gets one line saying so (e.g. "not recorded in the history: database is locked"), and an entry
         that was begun is marked as a failure when the history still allows it.
         Only cancellation propagates; the entry is then completed as cancelled, whatever the moment.
         """
         warn = on_warning or _log_warning
-        entry_id = await self._begin(request, replay_of, warn)
+        writer = self._writer
+        if writer is None:
+            return None, await self._send(request, on_chunk, binary_path, None)
+        begun = writer.begin(self._pending_fields(request, replay_of))
         try:
-            outcome = await self.connection.call(request, on_chunk=on_chunk, binary_path=binary_path)
+            outcome = await self._send(request, on_chunk, binary_path, partial(_answered, begun.answer))
+            fields = await _completion_fields(outcome)
+        except asyncio.CancelledError as cancelled:
+            writer.cancel(begun, _cancel_reason(cancelled))  # after the pending entry: it completes it
+            raise
+        recording = writer.record(begun, fields)
+        entry_id = await self._entry_of(begun, warn)
+        if entry_id is None:
+            return None, outcome
+        if _moves_a_file(outcome):
+            # The history keeps the file from now on: point the outcome at where it is.
+            moved, problem = await asyncio.shield(recording)
+            if problem is not None:
+                _tell(warn, f"not recorded in the history: {problem}")
+                return None, outcome
+            _point_to(outcome, Path(moved))
+        else:
+            recording.add_done_callback(partial(_warn_when_failed, warn))
+        return entry_id, outcome
+
+    async def settled(self) -> None:
+        """Until every call so far is written down (e.g. before a process says it is done)."""
+        if self._writer is not None:
+            await self._writer.settled()
+
+    async def _send(
+        self,
+        request: CallRequest,
+        on_chunk: ChunkCallback | None,
+        binary_path: Path | None,
+        before_send: Callable[[], Awaitable[None]] | None,
+    ) -> Outcome:
+        try:
+            return await self.connection.call(
+                request, on_chunk=on_chunk, binary_path=binary_path, before_send=before_send
+            )
         except (OSError, ValueError, RuntimeError) as error:
             # The client turns what a server does into outcomes; this is what is left (a full disk,
             # a bad download folder): still one outcome, and still recorded.
             exchange = Exchange("POST", f"{self.origin}/drivers/call", {}, json.dumps(request.body()))
-            outcome = Failure(exchange, "protocol", f"the call could not be completed here: {error}")
-        except asyncio.CancelledError as cancelled:
-            if entry_id is not None:
-                # Recorded even if we are cancelled again meanwhile (aclose waits for it).
-                await asyncio.shield(self._in_thread(self._complete_cancelled, entry_id, _cancel_reason(cancelled)))
-            raise
-        if entry_id is not None:
-            problem = await asyncio.shield(self._in_thread(self._record_or_mark, entry_id, outcome))
-            if problem is not None:
-                _tell(warn, f"not recorded in the history: {problem}")
-                entry_id = None
-        return entry_id, outcome
+            return Failure(exchange, "protocol", f"the call could not be completed here: {error}")
 
-    async def _begin(self, request: CallRequest, replay_of: int | None, warn: WarningCallback) -> int | None:
-        """The pending entry for a call about to be sent, or None (and a warning) when it cannot be written."""
-        if self.history is None:
-            return None
-        fields = dict(
+    def _pending_fields(self, request: CallRequest, replay_of: int | None) -> dict[str, Any]:
+        return dict(
             origin=self.origin,
             profile=self.profile,
             interface=request.interface,
@@ -151,121 +252,14 @@ class Session:
             request_body=json.dumps(request.body(), ensure_ascii=False),
             replay_of=replay_of,
         )
-        job = self._in_thread(self._begin_row, fields)
-        try:
-            entry_id, problem = await asyncio.shield(job)
-        except asyncio.CancelledError as cancelled:
-            # The thread inserts the row all the same: once it has, complete it as cancelled.
-            await self._shielded(self._cancel_begun(job, _cancel_reason(cancelled)))
-            raise
+
+    @staticmethod
+    async def _entry_of(begun: Begun, warn: WarningCallback) -> int | None:
+        """The pending entry's id (answered by now, in practice), or None and a warning saying why not."""
+        entry_id, problem = await asyncio.shield(begun.answer)
         if problem is not None:
             _tell(warn, f"not recorded in the history: {problem}")
         return entry_id
-
-    def _begin_row(self, fields: dict[str, Any]) -> tuple[int | None, str | None]:
-        assert self.history is not None
-        try:
-            return self.history.begin(**fields), None
-        except Exception as error:  # noqa: BLE001 - whatever fails here, the call is still made
-            log.debug("begin failed", exc_info=True)
-            return None, describe_problem(error)
-
-    async def _cancel_begun(self, job: Awaitable[tuple[int | None, str | None]], reason: str) -> None:
-        entry_id, _problem = await job
-        if entry_id is not None:
-            await self._in_thread(self._complete_cancelled, entry_id, reason)
-
-    def _complete_cancelled(self, entry_id: int, reason: str) -> None:
-        assert self.history is not None
-        try:
-            self.history.complete(entry_id, kind="failure", error_message=reason, summary=reason)
-        except Exception as error:  # noqa: BLE001 - runs unawaited after a cancellation: must not raise
-            log.warning("history entry %s stays pending: %s", entry_id, describe_problem(error))
-
-    def _record_or_mark(self, entry_id: int, outcome: Outcome) -> str | None:
-        """Record the outcome; on failure mark the entry as not recorded (if possible) and return why."""
-        assert self.history is not None
-        try:
-            self._record(entry_id, outcome)
-            return None
-        except Exception as error:  # noqa: BLE001 - whatever fails here, the outcome is still returned
-            log.debug("recording failed", exc_info=True)
-            problem = describe_problem(error)
-        message = f"the outcome could not be recorded: {problem}"
-        try:
-            self.history.complete(entry_id, kind="failure", error_message=message, summary=message)
-        except Exception:  # noqa: BLE001 - the history refuses every write: the entry stays pending, as after a crash
-            pass
-        return problem
-
-    def _track(self, awaitable: Awaitable[T]) -> asyncio.Future[T]:
-        """Run `awaitable` as a task that aclose waits for, whatever happens to its caller."""
-        return self._tracked(asyncio.ensure_future(awaitable))
-
-    def _in_thread(self, function: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        """`function(*args)` on a worker thread, as a future that aclose waits for.
-
-        One hop to a thread and back per history write, with no task around it (a call makes two).
-        Await it shielded: cancelling this future before the thread has started would drop the write.
-        """
-        return self._tracked(asyncio.get_running_loop().run_in_executor(None, function, *args))
-
-    def _tracked(self, future: asyncio.Future[T]) -> asyncio.Future[T]:
-        self._in_flight.add(future)
-        future.add_done_callback(self._in_flight.discard)
-        # Nobody may await it after a second cancellation: retrieve its outcome so none is "never retrieved".
-        future.add_done_callback(lambda f: f.cancelled() or f.exception())
-        return future
-
-    async def _shielded(self, awaitable: Awaitable[T]) -> T:
-        """Await `awaitable` to its end; if we are cancelled meanwhile it still runs to its end."""
-        return await asyncio.shield(self._track(awaitable))
-
-    def _record(self, entry_id: int, outcome: Outcome) -> None:
-        """Complete a history entry from an outcome; files the client saved move into the history."""
-        assert self.history is not None
-        exchange = outcome.exchange
-        fields: dict[str, Any] = dict(
-            kind=outcome.kind,
-            status=exchange.status,
-            response_headers=exchange.response_headers,
-            duration_ms=round(exchange.duration_ms, 3),
-            size=exchange.size,
-            content_type=exchange.content_type or None,
-            summary=outcome.summary,
-        )
-        if isinstance(outcome, Result):
-            if outcome.saved_path is not None:
-                fields["body_file"] = outcome.saved_path
-            else:
-                fields["result_text"] = json.dumps(outcome.value, indent=2, ensure_ascii=False)
-        elif isinstance(outcome, DriverError):
-            fields.update(error_code=outcome.code, error_message=outcome.message)
-            fields["result_text"] = json.dumps(outcome.body, indent=2, ensure_ascii=False)
-        elif isinstance(outcome, Binary):
-            # Hashed while it was written: the history need not read it again.
-            fields["body_sha256"] = outcome.sha256
-            fields["external_body" if outcome.external else "body_file"] = outcome.path
-        elif isinstance(outcome, Stream):
-            if outcome.error:
-                fields["error_message"] = outcome.error
-            # The raw ndjson is the body; the assembled text is what a search should find.
-            fields["result_text"] = outcome.text
-            if outcome.saved_path is not None:
-                fields["body_file"] = outcome.saved_path
-        elif isinstance(outcome, Failure):
-            fields.update(error_code=outcome.failure, error_message=outcome.message)
-            if outcome.saved_path is not None:
-                fields["body_file"] = outcome.saved_path
-            elif exchange.body_head:
-                fields["result_text"] = exchange.body_head.decode("utf-8", "replace")
-        moved = self.history.complete(entry_id, **fields)
-        if "body_file" in fields and moved is not None:  # an external body stays where it is
-            # The history now owns the file: point the outcome at where it lives.
-            if isinstance(outcome, Binary):
-                outcome.path, outcome.file_name = moved, moved.name
-            elif isinstance(outcome, (Result, Stream, Failure)):
-                outcome.saved_path = moved
 
     # -- replay -----------------------------------------------------------------------------
 
@@ -317,10 +311,10 @@ class Session:
         )
 
     async def aclose(self) -> None:
-        if self._in_flight:
-            # History writes of cancelled calls: let them finish before the store closes (bounded).
-            await asyncio.wait(set(self._in_flight), timeout=_CLOSE_WAIT_S)
         await self.connection.aclose()
+        if self._writer is not None:
+            # What the writer was sent (the last outcomes, cancelled calls) is written first (bounded).
+            await self._writer.aclose(_CLOSE_WAIT_S)
         if self.history is not None:
             self.history.close()
         if self.demo is not None:
@@ -371,11 +365,14 @@ async def open_session(
         if demo_server is not None:
             demo_server.stop()
         raise
-    return Session(
+    session = Session(
         connection=connection, history=history, profile=profile_name, demo=demo_server,
         history_problem=history_problem, download_problem=download_problem,
         _temporary_downloads=download_dir if download_problem else None,
     )
+    if session._writer is not None:
+        await session._writer.start()  # loads while the first request is prepared
+    return session
 
 
 def _start_demo(generation: str) -> Any:

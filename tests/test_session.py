@@ -7,7 +7,6 @@ import json
 import socket
 import sqlite3
 import stat
-import threading
 from pathlib import Path
 
 import pytest
@@ -123,19 +122,15 @@ def hold_write_lock(path: Path) -> sqlite3.Connection:
     return other
 
 
-def full(store: HistoryStore) -> None:
-    # SQLite's own limit on the file's size: the next page it needs is refused as "database or disk is full".
-    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {pages}")
-
-
-def read_only(store: HistoryStore) -> None:
-    store._conn.execute("PRAGMA query_only = ON")
+def refusing(store: HistoryStore) -> None:
+    # The history is written by another process (the session's writer): break the file itself, as a
+    # full disk would, so that every process is refused.
+    with sqlite3.connect(store.path) as other:
+        other.execute("CREATE TRIGGER refuse BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'no room left'); END")
 
 
 @pytest.mark.parametrize("break_it, expected", [
-    (full, "database or disk is full"),
-    (read_only, "attempt to write a readonly database"),
+    (refusing, "no room left"),
     ("locked", "database is locked"),
 ])
 async def test_a_history_that_refuses_the_entry_still_sends_the_call(demo_server, tmp_path, break_it, expected):
@@ -145,7 +140,7 @@ async def test_a_history_that_refuses_the_entry_still_sends_the_call(demo_server
     if other is None:
         break_it(store)
     warnings: list[str] = []
-    key = f"refused-{expected.split()[-1]}"
+    key = f"refused-{'-'.join(expected.split())}"
     try:
         entry_id, outcome = await session.call(
             CallRequest("puter-kvstore", "set", {"key": key, "value": "v" * 20_000}), on_warning=warnings.append
@@ -207,36 +202,22 @@ async def test_a_lock_taken_mid_call_gives_the_body_file_back(demo_server, tmp_p
     assert not any(store.bodies_dir.iterdir())
 
 
-class BlockingBegin(HistoryStore):
-    """A history whose begin waits for the test, as a slow disk would, then writes the row."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def begin(self, **fields):
-        self.entered.set()
-        assert self.release.wait(10), "the test never released begin"
-        return super().begin(**fields)
-
-
-async def test_cancel_during_begin_leaves_no_pending_entry_and_sends_nothing(demo_server, tmp_path):
-    store = BlockingBegin(tmp_path / "history.sqlite3")
+async def test_cancel_while_the_entry_is_being_written_sends_nothing_and_leaves_no_pending_entry(demo_server, tmp_path):
+    store = HistoryStore(tmp_path / "history.sqlite3", busy_timeout=10)
     session = Session(Connection(demo_server.origin, demo_server.token, download_dir=tmp_path / "r"), history=store)
+    other = hold_write_lock(store.path)  # the writer waits for the file, as behind a slow disk
     try:
         task = asyncio.create_task(session.call(CallRequest("puter-kvstore", "set", {"key": "cancelled", "value": 1})))
-        assert await asyncio.to_thread(store.entered.wait, 10)
+        await asyncio.sleep(0.5)
+        assert not task.done()  # held until its entry is written
         task.cancel()
-        await asyncio.sleep(0.05)  # the task has taken the cancellation while begin is still blocked
-        assert not task.done()
-        store.release.set()
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(task, 10)
+        other.close()  # the entry is written now, then completed as cancelled
         entries = store.list()
         pending = store.count(EntryFilter(kind="pending"))
     finally:
-        store.release.set()
+        other.close()
         await session.aclose()
     assert pending == 0
     assert [(e.kind, e.error_message) for e in entries] == [("failure", "cancelled by the user")]

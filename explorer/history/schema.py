@@ -92,8 +92,49 @@ def _step_1_entries(conn: sqlite3.Connection) -> None:
     )
 
 
+def _step_2_index_completed_only(conn: sqlite3.Connection) -> None:
+    """Index a call once it is complete, not while it is pending.
+
+    A pending row is written and then rewritten moments later by `complete()`; indexing it in between
+    cost three FTS operations per call. Pending rows are few, and search finds them with LIKE
+    (see HistoryStore._where). The invariant from here on: a row is in `entries_fts` exactly when
+    its kind is not 'pending'.
+    """
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).fetchone() is None:
+        return  # built without FTS5: search uses LIKE, there is no index to keep
+    columns = ", ".join(FTS_COLUMNS)
+    new_values = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old_values = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    for name in ("insert", "update", "delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS entries_fts_{name}")
+    # Step 1 indexed pending rows too: take them out, with the values they were indexed with.
+    conn.execute(
+        f"INSERT INTO entries_fts(entries_fts, rowid, {columns})"
+        f" SELECT 'delete', id, {columns} FROM entries WHERE kind = 'pending'"
+    )
+    conn.execute(
+        f"CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries WHEN new.kind != 'pending' BEGIN"
+        f" INSERT INTO entries_fts(rowid, {columns}) VALUES (new.id, {new_values}); END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER entries_fts_complete AFTER UPDATE ON entries"
+        f" WHEN old.kind = 'pending' AND new.kind != 'pending' BEGIN"
+        f" INSERT INTO entries_fts(rowid, {columns}) VALUES (new.id, {new_values}); END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER entries_fts_update AFTER UPDATE ON entries WHEN old.kind != 'pending' BEGIN"
+        f" INSERT INTO entries_fts(entries_fts, rowid, {columns}) VALUES ('delete', old.id, {old_values});"
+        f" INSERT INTO entries_fts(rowid, {columns}) SELECT new.id, {new_values} WHERE new.kind != 'pending'; END"
+    )
+    conn.execute(
+        f"CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries WHEN old.kind != 'pending' BEGIN"
+        f" INSERT INTO entries_fts(entries_fts, rowid, {columns}) VALUES ('delete', old.id, {old_values}); END"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _step_1_entries,
+    _step_2_index_completed_only,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -26,7 +26,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -125,6 +125,9 @@ class HistoryStore:
         self.busy_timeout = busy_timeout
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        # Set by whoever writes to this file on our behalf elsewhere (the writer process): waits until
+        # what was sent to it is written, so that a read sees it.
+        self.before_read: Callable[[], object] | None = None
         try:
             self._prepare_file()
             _inspect_read_only(self.path, busy_timeout)  # raises before anything is written to a file that is not ours
@@ -213,6 +216,8 @@ class HistoryStore:
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
+        if self.before_read is not None:
+            self.before_read()
         with self._lock:
             conn = self._live_conn()
             try:
@@ -451,27 +456,32 @@ class HistoryStore:
     def _list_query(
         self, *, limit: int, before_id: int | None, filter: EntryFilter | None
     ) -> tuple[str, list[Any]]:
-        where, params, use_fts = self._where(filter)
-        if before_id is not None:
-            # On the FTS side the bound lets FTS5 seek instead of walking every newer match.
-            where.append("entries_fts.rowid < ?" if use_fts else "e.id < ?")
-            params.append(before_id)
-        if use_fts:
-            # Driven by the FTS index in rowid order, so the first page stops early even for a common word.
-            sql = (f"SELECT {_prefixed('e', _COLUMNS)} FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid"
-                   f" WHERE {' AND '.join(where)} ORDER BY entries_fts.rowid DESC LIMIT ?")
-        else:
+        where, params, fts_query = self._where(filter)
+        if fts_query is None or filter is None:  # no text, or matched with LIKE
+            if before_id is not None:
+                where.append("e.id < ?")
+                params.append(before_id)
             clause = f" WHERE {' AND '.join(where)}" if where else ""
             sql = f"SELECT {_prefixed('e', _COLUMNS)} FROM entries e{clause} ORDER BY e.id DESC LIMIT ?"
-        params.append(int(limit))
-        return sql, params
+            return sql, [*params, int(limit)]
+        # Each part yields at most `limit` rows already newest first; only those few are merged.
+        parts, values = [], []
+        for source, conditions, part_params, key in _text_parts(filter, where, params, fts_query, before_id):
+            parts.append(f"SELECT * FROM (SELECT {_prefixed('e', _COLUMNS)} FROM {source}"
+                         f" WHERE {' AND '.join(conditions)} ORDER BY {key} DESC LIMIT ?)")
+            values += [*part_params, int(limit)]
+        return " UNION ALL ".join(parts) + " ORDER BY id DESC LIMIT ?", [*values, int(limit)]
 
     def count(self, filter: EntryFilter | None = None) -> int:
-        where, params, use_fts = self._where(filter)
-        if use_fts:
-            sql = f"SELECT count(*) FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid WHERE {' AND '.join(where)}"
-        else:
+        where, params, fts_query = self._where(filter)
+        if fts_query is None or filter is None:
             sql = "SELECT count(*) FROM entries e" + (f" WHERE {' AND '.join(where)}" if where else "")
+        else:
+            parts, values = [], []
+            for source, conditions, part_params, _ in _text_parts(filter, where, params, fts_query, None):
+                parts.append(f"(SELECT count(*) FROM {source} WHERE {' AND '.join(conditions)})")
+                values += part_params
+            sql, params = "SELECT " + " + ".join(parts), values
         with self._read() as conn:
             return int(conn.execute(sql, params).fetchone()[0])
 
@@ -489,11 +499,13 @@ class HistoryStore:
             raise HistoryError(f"The body file of history entry {entry.id} is missing: {entry.body_path}"
                                + (" (moved or deleted since the call)." if entry.body_external else ".")) from None
 
-    def _where(self, filter: EntryFilter | None) -> tuple[list[str], list[Any], bool]:
+    def _where(self, filter: EntryFilter | None) -> tuple[list[str], list[Any], str | None]:
+        """Conditions on `entries e`, and the FTS5 query for the free text when the index is to answer it
+        (None: no text, or the text is matched with LIKE among the conditions)."""
         where: list[str] = []
         params: list[Any] = []
         if filter is None:
-            return where, params, False
+            return where, params, None
         for column in ("interface", "method", "service", "kind", "error_code"):
             value = getattr(filter, column)
             if value is not None:
@@ -505,18 +517,12 @@ class HistoryStore:
         if filter.until is not None:
             where.append("e.created_epoch < ?")
             params.append(_epoch(filter.until))
-        use_fts = False
+        fts_query = None
         if filter.text and filter.text.strip():
-            use_fts = self._has_fts and _fts_query(filter.text) is not None
-            if use_fts:
-                where.insert(0, "entries_fts MATCH ?")
-                params.insert(0, _fts_query(filter.text))
-            else:
-                for term in filter.text.split():
-                    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                    where.append("(" + " OR ".join(f"e.{c} LIKE ? ESCAPE '\\'" for c in schema.FTS_COLUMNS) + ")")
-                    params.extend([pattern] * len(schema.FTS_COLUMNS))
-        return where, params, use_fts
+            fts_query = _fts_query(filter.text) if self._has_fts else None
+            if fts_query is None:
+                _add_like(filter.text, where, params)
+        return where, params, fts_query
 
     def _entry(self, row: tuple[Any, ...]) -> Entry:
         (id_, created_at, completed_at, origin, profile, interface, service, method, args_json, test_mode,
@@ -675,6 +681,44 @@ def _epoch(value: datetime | float | int) -> float:
 
 def _prefixed(alias: str, columns: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
+
+
+def _text_parts(
+    filter: EntryFilter, where: list[str], params: list[Any], fts_query: str, before_id: int | None
+) -> list[tuple[str, list[str], list[Any], str]]:
+    """The two sources of a free-text match, as (FROM, conditions, their params, ordering key).
+
+    Completed entries are in the FTS index (see schema step 2); pending ones are not, and are
+    matched with the same LIKE as a build without FTS5. Pending entries are few and the kind index
+    finds them, so that part stays cheap. A kind filter leaves only one of the two.
+    """
+    parts = []
+    if filter.kind != PENDING:
+        # Driven by the FTS index in rowid order, so the first page stops early even for a common
+        # word; the rowid bound lets FTS5 seek instead of walking every newer match.
+        conditions, values = ["entries_fts MATCH ?", *where], [fts_query, *params]
+        if before_id is not None:
+            conditions.append("entries_fts.rowid < ?")
+            values.append(before_id)
+        parts.append(("entries_fts JOIN entries e ON e.id = entries_fts.rowid", conditions, values,
+                      "entries_fts.rowid"))
+    if filter.kind in (None, PENDING):
+        conditions, values = ["e.kind = ?", *where], [PENDING, *params]
+        _add_like(filter.text or "", conditions, values)
+        if before_id is not None:
+            conditions.append("e.id < ?")
+            values.append(before_id)
+        # Pinned to the kind index: another filter's index could walk many completed rows instead.
+        parts.append(("entries e INDEXED BY entries_kind_id", conditions, values, "e.id"))
+    return parts
+
+
+def _add_like(text: str, where: list[str], params: list[Any]) -> None:
+    """Every word of `text` must occur, as a substring, in one of the searchable columns."""
+    for term in text.split():
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(" + " OR ".join(f"e.{c} LIKE ? ESCAPE '\\'" for c in schema.FTS_COLUMNS) + ")")
+        params.extend([pattern] * len(schema.FTS_COLUMNS))
 
 
 def _fts_query(text: str) -> str | None:

@@ -13,7 +13,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import httpx
 
@@ -161,12 +161,19 @@ class Connection:
         }
 
     async def call(
-        self, request: CallRequest, on_chunk: ChunkCallback | None = None, *, binary_path: Path | None = None
+        self,
+        request: CallRequest,
+        on_chunk: ChunkCallback | None = None,
+        *,
+        binary_path: Path | None = None,
+        before_send: Callable[[], Awaitable[None]] | None = None,
     ) -> Outcome:
         """Send one driver call and return exactly one outcome. Only cancellation propagates.
 
         A binary answer goes to `binary_path` when one is given (created or truncated, as `curl -o` does),
         else to a new file in the download folder. Any other answer leaves `binary_path` untouched.
+        `before_send` is awaited once the connection is ready, just before the request's first byte
+        leaves: what the caller started alongside (writing down the call) overlaps the request's setup.
         """
         body_text = json.dumps(request.body(), ensure_ascii=False)
         url, extra_headers, extensions = self._call_target
@@ -186,7 +193,7 @@ class Connection:
                     url,
                     content=body_text.encode("utf-8"),
                     headers={**self.request_headers(redacted=False), **extra_headers},
-                    extensions=extensions,
+                    extensions=extensions if before_send is None else {**extensions, "trace": _gate(before_send)},
                     timeout=httpx_timeout(self.timeouts, read_timeout),
                 )
                 async with asyncio.timeout(self.timeouts.connect + self.timeouts.read):  # no task, unlike wait_for
@@ -410,6 +417,16 @@ class Connection:
         if self._token and self._token in text:
             text = text.replace(self._token, "<redacted>")
         return text
+
+
+def _gate(before_send: Callable[[], Awaitable[None]]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """An httpcore trace hook that awaits `before_send` as the request headers are about to be written."""
+
+    async def trace(event: str, _info: dict[str, Any]) -> None:
+        if event.endswith("send_request_headers.started"):
+            await before_send()
+
+    return trace
 
 
 def _merged(catalog: Catalog, merge: Callable[[Catalog, Any], None], data: Any, what: str) -> Catalog:

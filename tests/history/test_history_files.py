@@ -137,18 +137,20 @@ def test_migrations_run_in_order_from_the_stored_version(tmp_path, monkeypatch):
     HistoryStore(path).close()
     applied = []
 
-    def step_2(conn):
-        applied.append(2)
+    next_version = schema.LATEST_VERSION + 1
+
+    def next_step(conn):
+        applied.append(next_version)
         conn.execute("ALTER TABLE entries ADD COLUMN note TEXT")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, step_2])
-    monkeypatch.setattr(schema, "LATEST_VERSION", 2)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, next_step])
+    monkeypatch.setattr(schema, "LATEST_VERSION", next_version)
     HistoryStore(path).close()
-    HistoryStore(path).close()  # already at version 2: nothing runs again
-    assert applied == [2]
+    HistoryStore(path).close()  # already at the new version: nothing runs again
+    assert applied == [next_version]
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == next_version
         assert "note" in [row[1] for row in conn.execute("PRAGMA table_info(entries)")]
     finally:
         conn.close()

@@ -310,10 +310,23 @@ def test_text_search_and_paging_use_indexes_not_full_scans(store):
         with store._read() as conn:
             return " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
-    text_plan = plan(before_id=1000, filter=EntryFilter(text="word"))
-    assert "SCAN entries_fts VIRTUAL TABLE INDEX" in text_plan
-    assert "SEARCH e USING INTEGER PRIMARY KEY" in text_plan
-    assert "TEMP B-TREE" not in text_plan  # rows come out of the FTS index already newest first
+    def part_plans(**query) -> list[str]:
+        """The plan of each part of a free-text search (completed entries, pending ones), in order."""
+        sql, params = store._list_query(limit=50, **query)
+        with store._read() as conn:
+            rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+        parts = [row[0] for row in rows if row[3].startswith("CO-ROUTINE")]
+        return [" | ".join(row[3] for row in rows if row[1] == part) for part in parts]
+
+    completed, pending = part_plans(before_id=1000, filter=EntryFilter(text="word"))
+    assert "SCAN entries_fts VIRTUAL TABLE INDEX" in completed
+    assert "SEARCH e USING INTEGER PRIMARY KEY" in completed
+    assert "TEMP B-TREE" not in completed  # rows come out of the FTS index already newest first
+    # Pending entries are not indexed: found through the kind index, newest first, whatever else is filtered.
+    assert pending == "SEARCH e USING INDEX entries_kind_id (kind=? AND id<?)"
+    _, pending = part_plans(before_id=1000, filter=EntryFilter(text="word", error_code="x", since=0.0))
+    assert pending == "SEARCH e USING INDEX entries_kind_id (kind=? AND id<?)"
+    assert "SCAN e" not in plan(before_id=None, filter=EntryFilter(text="word")).split(" | ")  # never every row
 
     filtered_plan = plan(before_id=1000, filter=EntryFilter(interface="puter-kvstore"))
     assert "USING INDEX entries_interface_id" in filtered_plan and "TEMP B-TREE" not in filtered_plan
