@@ -44,6 +44,8 @@ GOALS = {
     "call_overhead_history": ("<=", 1.3, "x"),  # the same, recording every call
     "calls_in_flight_100": ("==", 100, "recorded"),  # 100 calls at once, each a result in its own entry
     "binary_throughput": (">=", 0.8, "x"),  # `call -o` vs `curl -o`, start-up included
+    "binary_throughput_raw_httpx": (">=", 0.8, "x"),  # the same vs a minimal raw httpx download
+    "binary_throughput_transfer": (">=", 0.8, "x"),  # `call -o` vs `curl -o`, transfer only (no start-up)
     "binary_peak_rss_growth": ("<=", 64, "MB"),  # peak RSS over a 1-byte call's
     "stream_lag": ("<=", 200, "ms"),  # the stream's end on screen after the server sent it
     "keypress_during_stream": ("<=", 150, "ms"),  # worst keypress to screen, real terminal
@@ -151,7 +153,7 @@ def binary(sizes: Sizes) -> list[Figure]:
 
     data = binary_bench.run(sizes.quick)
     mb = data["bytes"] / 1e6
-    ours, curl = data["variants"]["ours"], data["variants"].get("curl")
+    ours, curl, raw = data["variants"]["ours"], data["variants"].get("curl"), data["variants"]["raw_httpx"]
     written = data["checks"]
     note = (f"{mb:.0f} MB, `call -o` with history vs `curl -o`, start-up included "
             f"({data['startup_s']['median']:.2f} s for a 1-byte call; without it "
@@ -162,12 +164,23 @@ def binary(sizes: Sizes) -> list[Figure]:
     throughput = Figure("binary_throughput", "MB/s", rate["median"], rate["min"], rate["max"], "curl",
                         curl["mb_per_s"]["median"] if curl else None, data.get("ratio_to_curl"), runs=data["runs"],
                         note=note if curl else "curl is not installed: no anchor").judge()
+    by_httpx = Figure("binary_throughput_raw_httpx", "MB/s", rate["median"], rate["min"], rate["max"], "raw httpx",
+                      raw["mb_per_s"]["median"], data["ratio_to_raw_httpx"], runs=data["runs"],
+                      note=f"start-up included; raw httpx: AsyncClient.stream + aiter_raw to the file, no hash, "
+                           f"no history ({raw['transfer_mb_per_s']['median']:.0f} MB/s transfer only)").judge()
+    moved = ours["transfer_mb_per_s"]
+    transfer = Figure("binary_throughput_transfer", "MB/s", moved["median"], moved["min"], moved["max"],
+                      "curl", curl["transfer_mb_per_s"]["median"] if curl else None, data.get("transfer_ratio_to_curl"),
+                      runs=data["runs"],
+                      note=f"transfer only: {mb:.0f} MB / the call's recorded duration_ms (request start, "
+                           f"connection and wait for the pending history entry included) vs curl's time_total; "
+                           f"{data['transfer_ratio_to_raw_httpx']}x raw httpx's").judge()
     growth = data["rss_growth_mb"]
     rss = Figure("binary_peak_rss_growth", "MB", growth["median"], growth["min"], growth["max"], "curl (peak RSS)",
                  curl["peak_rss_mb"]["median"] if curl else None, runs=data["runs"],
                  note=f"peak RSS {ours['peak_rss_mb']['median']:.0f} MB - "
                       f"{data['variants']['ours_1_byte']['peak_rss_mb']['median']:.0f} MB of a 1-byte call").judge()
-    return [throughput, rss]
+    return [throughput, by_httpx, transfer, rss]
 
 
 def stream_lag(sizes: Sizes) -> list[Figure]:
@@ -264,7 +277,8 @@ def history_search(sizes: Sizes) -> list[Figure]:
 BENCHES: list[tuple[tuple[str, ...], Callable[[Sizes], list[Figure]], str]] = [
     (("first_paint",), first_paint, "ms"),
     (("call_overhead", "call_overhead_history", "calls_in_flight_100"), call_overhead, "µs/call"),
-    (("binary_throughput", "binary_peak_rss_growth"), binary, "MB/s"),
+    (("binary_throughput", "binary_throughput_raw_httpx", "binary_throughput_transfer", "binary_peak_rss_growth"),
+     binary, "MB/s"),
     (("stream_lag",), stream_lag, "ms"),
     (("keypress_during_stream", "keypress_during_big_result"), keypresses, "ms"),
     (("history_start_100k",), history_start, "ms"),
@@ -286,8 +300,13 @@ def measure(quick: bool, only: set[str] | None = None) -> list[Figure]:
             print(traceback.format_exc(), file=sys.stderr)
             got = [not_measured(name, unit, " ".join(why.split())[:300]) for name in names]
         print(f"{', '.join(names)}: {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
-        figures.extend(f for f in got if not only or f.figure in only)
+        figures.extend(f for f in got if shown(f.figure, only))
     return figures
+
+
+def shown(figure: str, only: set[str] | None) -> bool:
+    """Asked for: every figure without --only; with it, the named ones and the rows that detail them (NAME_...)."""
+    return not only or any(figure == name or figure.startswith(name + "_") for name in only)
 
 
 def number(value: float | None) -> str:
@@ -317,7 +336,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each (about 2 minutes)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--only", help=f"comma-separated figure names: {', '.join(FIGURES)}")
+    parser.add_argument("--only", help=f"comma-separated figure names (NAME also shows NAME_...): "
+                                       f"{', '.join(FIGURES)}")
     options = parser.parse_args()
     only = set(options.only.split(",")) if options.only else None
     started = time.monotonic()

@@ -49,9 +49,9 @@ def _cancel_reason(cancelled: asyncio.CancelledError) -> str:
     return reason if reason in _CANCEL_REASONS else CANCELLED
 
 
-async def _answered(answer: asyncio.Future[Any]) -> None:
-    """Until the writer has answered (the pending entry is on disk): the history's `before_send`."""
-    await asyncio.shield(answer)
+async def _handed_over(handed: asyncio.Future[None]) -> None:
+    """Until the pending entry is in the writer's hands (the pipe was full, or the writer starting)."""
+    await asyncio.shield(handed)
 
 
 def _moves_a_file(outcome: Outcome) -> bool:
@@ -181,10 +181,11 @@ class Session:
         A binary answer is written once, to `binary_path` when given (as `curl -o` does), and the
         history records it there rather than keeping a copy.
 
-        The history's writer process does the writing, in order, so the loop never waits for the disk:
-        the pending entry is written while the request is prepared, and the request's first byte leaves
-        only once it is on disk; the outcome is sent to the writer as it arrives (reads through the
-        session wait for it), and waited for only when recording it moves a file the outcome points to.
+        The history's writer process does the writing, so the loop never waits for the disk. The pending
+        entry is handed to it before the request's first byte leaves: from then on it is written even if
+        this process is killed. The outcome is handed over as it arrives (reads of the history wait for
+        what was handed over before them) and waited for only when recording it moves a file the outcome
+        points to.
 
         The entry id is None when the history has no entry for this call: the session has no history,
         or writing to it failed. A failed write never stops the call or loses its outcome: `on_warning`
@@ -198,7 +199,8 @@ class Session:
             return None, await self._send(request, on_chunk, binary_path, None)
         begun = writer.begin(self._pending_fields(request, replay_of))
         try:
-            outcome = await self._send(request, on_chunk, binary_path, partial(_answered, begun.answer))
+            handing = None if begun.handed is None else partial(_handed_over, begun.handed)
+            outcome = await self._send(request, on_chunk, binary_path, handing)
             fields = await _completion_fields(outcome)
         except asyncio.CancelledError as cancelled:
             writer.cancel(begun, _cancel_reason(cancelled))  # after the pending entry: it completes it

@@ -184,7 +184,8 @@ async def test_a_lock_taken_mid_call_gives_the_body_file_back(demo_server, tmp_p
     held: list[sqlite3.Connection] = []
 
     def on_chunk(chunk) -> None:
-        if not held:  # the entry is begun; lock the history before the outcome is recorded
+        # Once the entry is written (a read waits for what was sent), lock the history before the outcome.
+        if not held and store.count(EntryFilter(kind="pending")) == 1:
             held.append(hold_write_lock(store.path))
 
     warnings: list[str] = []
@@ -202,26 +203,28 @@ async def test_a_lock_taken_mid_call_gives_the_body_file_back(demo_server, tmp_p
     assert not any(store.bodies_dir.iterdir())
 
 
-async def test_cancel_while_the_entry_is_being_written_sends_nothing_and_leaves_no_pending_entry(demo_server, tmp_path):
+async def test_a_history_slow_to_write_does_not_hold_the_call(demo_server, tmp_path):
     store = HistoryStore(tmp_path / "history.sqlite3", busy_timeout=10)
     session = Session(Connection(demo_server.origin, demo_server.token, download_dir=tmp_path / "r"), history=store)
     other = hold_write_lock(store.path)  # the writer waits for the file, as behind a slow disk
     try:
-        task = asyncio.create_task(session.call(CallRequest("puter-kvstore", "set", {"key": "cancelled", "value": 1})))
-        await asyncio.sleep(0.5)
-        assert not task.done()  # held until its entry is written
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
-        other.close()  # the entry is written now, then completed as cancelled
-        entries = store.list()
-        pending = store.count(EntryFilter(kind="pending"))
+        task = asyncio.create_task(session.call(CallRequest("puter-kvstore", "set", {"key": "slow-disk", "value": 1})))
+        # The request went out at once: the server has the value while the entry still waits to be written.
+        assert await asyncio.wait_for(poll_stored(demo_server, tmp_path, "slow-disk"), 10) == 1
+        assert not task.done()  # its entry id comes once the entry is written
+        other.close()
+        entry_id, outcome = await asyncio.wait_for(task, 10)
+        entry = store.get(entry_id)
     finally:
         other.close()
         await session.aclose()
-    assert pending == 0
-    assert [(e.kind, e.error_message) for e in entries] == [("failure", "cancelled by the user")]
-    assert await stored_value(demo_server, tmp_path, "cancelled") is None
+    assert outcome.kind == "result" and (entry.kind, entry.args) == ("result", {"key": "slow-disk", "value": 1})
+
+
+async def poll_stored(server, tmp_path, key: str):
+    while (value := await stored_value(server, tmp_path, key)) is None:
+        await asyncio.sleep(0.05)
+    return value
 
 
 async def test_the_reason_given_to_cancel_is_recorded(make_demo_server, tmp_path):

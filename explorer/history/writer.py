@@ -13,17 +13,16 @@ Ordering and durability:
 - the writer runs in a session of its own: the terminal's ctrl+c or hang-up does not stop it, and when
   the app ends, even by `kill -9`, it applies what it received and exits at the end of its input.
 
-Messages are pickled: the pipe is private to this process and its child.
+The writer process itself is `writer_process`, which loads neither asyncio nor anything of the app's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
-import pickle
 import select
-import struct
 import subprocess
 import sys
 import threading
@@ -33,39 +32,23 @@ from pathlib import Path
 from typing import Any
 
 from explorer.history.errors import describe_problem
+from explorer.history.writer_process import READ_SIZE, Answer, frame, unframe
 
 log = logging.getLogger(__name__)
-
-_HEADER = struct.Struct("<I")
-_READ_SIZE = 256 * 1024
-_OUTCOME_PAUSE_S = 0.002
-# A problem the writer answered with, or why it is not there: said once per call that it costs.
-Answer = tuple[Any, str | None]
-
-
-def _frame(message: Any) -> bytes:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return _HEADER.pack(len(data)) + data
-
-
-def _unframe(buffer: bytearray) -> list[Any]:
-    """The whole messages at the start of `buffer`, removed from it."""
-    messages = []
-    while len(buffer) >= _HEADER.size:
-        (size,) = _HEADER.unpack_from(buffer)
-        if len(buffer) < _HEADER.size + size:
-            break
-        messages.append(pickle.loads(bytes(buffer[_HEADER.size : _HEADER.size + size])))
-        del buffer[: _HEADER.size + size]
-    return messages
 
 
 @dataclass
 class Begun:
-    """A pending entry asked of the writer: `answer` gives (entry id or None, problem or None)."""
+    """A pending entry sent to the writer.
+
+    `handed` is None once the whole message is in the pipe (as it is at once, unless the pipe is full or
+    the writer is starting), else a future done when it is: from then on it is written even if the app
+    is killed. `answer` gives (entry id or None, problem or None) once it is written.
+    """
 
     seq: int
     answer: asyncio.Future[Answer]
+    handed: asyncio.Future[None] | None
 
 
 class HistoryWriter:
@@ -80,6 +63,9 @@ class HistoryWriter:
         self._process: subprocess.Popen[bytes] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsent = bytearray()  # what the pipe could not take yet
+        self._framed = 0  # bytes sent so far, and how many of them the pipe has taken
+        self._piped = 0
+        self._handing: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
         self._received = bytearray()
         self._answers: dict[int, asyncio.Future[Answer]] = {}
         self._seq = 0
@@ -93,7 +79,11 @@ class HistoryWriter:
     def begin(self, fields: dict[str, Any]) -> Begun:
         """Write a pending entry (HistoryStore.begin's fields)."""
         seq, answer = self._send("begin", fields)
-        return Begun(seq, answer)
+        handed = None
+        if self._piped < self._framed and self.stopped is None:
+            handed = answer.get_loop().create_future()
+            self._handing.append((self._framed, handed))
+        return Begun(seq, answer, handed)
 
     def record(self, begun: Begun, fields: dict[str, Any]) -> asyncio.Future[Answer]:
         """Complete `begun` (HistoryStore.complete's fields); answers (where its body file now is, problem).
@@ -175,10 +165,8 @@ class HistoryWriter:
         except TimeoutError:
             log.warning("the history writer is still writing; it finishes on its own")
         self._forget_pipes()  # the writer sees the end of its input, and exits once it has written it all
-        try:
-            await asyncio.to_thread(process.wait, timeout)
-        except subprocess.TimeoutExpired:
-            pass  # it ends with its input; never killed mid-write
+        # Nothing is left to wait for: its exit is collected in the background, so a command ends at once.
+        threading.Thread(target=process.wait, name="history-writer-exit", daemon=True).start()
         self._stop("the history writer was closed", expected=True)
 
     # -- the pipes --------------------------------------------------------------------------------
@@ -194,7 +182,7 @@ class HistoryWriter:
             self._spawn()
         with self._progress:  # other threads look at what is unanswered
             self._answers[self._seq] = answer
-        self._write(_frame((self._seq, *message)))
+        self._write(frame((self._seq, *message)))
         return self._seq, answer
 
     def _spawn(self) -> None:
@@ -214,7 +202,7 @@ class HistoryWriter:
         package_root = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         return subprocess.Popen(
-            [sys.executable, "-m", "explorer.history.writer", *self._options],
+            [sys.executable, "-m", "explorer.history.writer_process", *self._options],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env=env, start_new_session=True,  # not stopped by the terminal's signals: it ends with its input
         )
@@ -229,20 +217,22 @@ class HistoryWriter:
             self._flush_later()
 
     def _write(self, data: bytes) -> None:
-        if self._unsent or self._process is None:  # behind what is already waiting, or starting
+        self._framed += len(data)
+        if not self._unsent and self._process is not None:  # else behind what waits, or starting
+            assert self._process.stdin is not None
+            try:
+                written = os.write(self._process.stdin.fileno(), data)
+            except BlockingIOError:
+                written = 0
+            except OSError as error:
+                self._stop(f"the history writer stopped: {describe_problem(error)}")
+                return
+            self._piped += written
+            data = data[written:]
+        if data:
             self._unsent += data
-            return
-        assert self._process is not None and self._process.stdin is not None
-        try:
-            written = os.write(self._process.stdin.fileno(), data)
-        except BlockingIOError:
-            written = 0
-        except OSError as error:
-            self._stop(f"the history writer stopped: {describe_problem(error)}")
-            return
-        if written < len(data):
-            self._unsent += data[written:]
-            self._flush_later()
+            if self._process is not None:
+                self._flush_later()
 
     def _flush_later(self) -> None:
         assert self._loop is not None and self._process is not None and self._process.stdin is not None
@@ -258,6 +248,9 @@ class HistoryWriter:
             self._stop(f"the history writer stopped: {describe_problem(error)}")
             return
         del self._unsent[:written]
+        self._piped += written
+        while self._handing and self._handing[0][0] <= self._piped:
+            self._handing.popleft()[1].set_result(None)
         if not self._unsent:
             assert self._loop is not None
             self._loop.remove_writer(self._process.stdin.fileno())
@@ -265,7 +258,7 @@ class HistoryWriter:
     def _on_readable(self) -> None:
         assert self._process is not None and self._process.stdout is not None
         try:
-            data = os.read(self._process.stdout.fileno(), _READ_SIZE)
+            data = os.read(self._process.stdout.fileno(), READ_SIZE)
         except BlockingIOError:
             return
         except OSError as error:
@@ -276,7 +269,7 @@ class HistoryWriter:
             self._stop(f"the history writer stopped: {problem}")
             return
         self._received += data
-        answered = _unframe(self._received)
+        answered = unframe(self._received)
         with self._progress:
             for seq, result, why in answered:
                 answer = self._answers.pop(seq, None)
@@ -297,6 +290,10 @@ class HistoryWriter:
         with self._progress:
             self._answers.clear()
             self._progress.notify_all()
+        while self._handing:  # nothing more will be written: nothing to wait for
+            handed = self._handing.popleft()[1]
+            if not handed.done():
+                handed.set_result(None)
 
     def _forget_pipes(self) -> None:
         process, loop = self._process, self._loop
@@ -307,98 +304,3 @@ class HistoryWriter:
                 if not loop.is_closed():
                     remove(pipe.fileno())
                 pipe.close()  # the writer sees the end of its input: it finishes and exits
-
-
-# -- the writer process -------------------------------------------------------------------------------
-
-
-def serve(path: str, inline_limit: int, busy_timeout: float) -> None:
-    """Apply the writes read from stdin, answering each on stdout, until stdin ends.
-
-    A pending entry is written as soon as it arrives: its request waits for it. An outcome waits a
-    moment (`_OUTCOME_PAUSE_S`) for a pending entry that may follow, as the next call of a caller
-    making calls one after another does, and lets it go first. Writes of one entry keep their order.
-    """
-    from explorer.history.store import HistoryStore
-
-    try:
-        store = HistoryStore(path, inline_limit=inline_limit, busy_timeout=busy_timeout)
-    except Exception as error:  # noqa: BLE001 - said to the app in every answer instead
-        store, problem = None, describe_problem(error)
-    else:
-        problem = None
-    entries: dict[int, int | None] = {}  # the entry id each begin wrote, by message number
-    received = bytearray()
-    todo: list[tuple[Any, ...]] = []
-    reading, listening = True, True
-
-    def read() -> None:
-        nonlocal reading
-        data = os.read(0, _READ_SIZE)
-        if not data:
-            reading = False
-        received.extend(data)
-        todo.extend(_unframe(received))
-
-    while todo or reading:
-        if not todo:
-            read()
-            continue
-        begins = [message for message in todo if message[1] == "begin"]
-        if not begins and reading and select.select([0], [], [], _OUTCOME_PAUSE_S)[0]:
-            read()
-            continue
-        batch = begins or list(todo)
-        for message in batch:
-            todo.remove(message)
-        answers = bytearray()
-        for seq, op, *args in batch:
-            result, why = (None, problem) if store is None else _apply(store, entries, seq, op, args)
-            answers += _frame((seq, result, why))
-        if listening:
-            try:
-                _write_all(1, answers)
-            except OSError:  # the app has gone: keep applying what it sent
-                listening = False
-    if store is not None:
-        store.close()
-
-
-def _apply(store: Any, entries: dict[int, int | None], seq: int, op: str, args: list[Any]) -> Answer:
-    if op == "begin":
-        try:
-            entries[seq] = store.begin(**args[0])
-            return entries[seq], None
-        except Exception as error:  # noqa: BLE001 - whatever fails, the call is still made
-            entries[seq] = None
-            return None, describe_problem(error)
-    entry_id = entries.pop(args[0], None)
-    if entry_id is None:
-        return None, None  # its entry could not be written: that was said then
-    if op == "record":
-        try:
-            moved = store.complete(entry_id, **args[1])
-            return (str(moved) if moved is not None else None), None
-        except Exception as error:  # noqa: BLE001 - whatever fails, the outcome is still the caller's
-            problem = describe_problem(error)
-        message = f"the outcome could not be recorded: {problem}"
-        try:
-            store.complete(entry_id, kind="failure", error_message=message, summary=message)
-        except Exception:  # noqa: BLE001 - the history refuses every write: the entry stays pending, as after a crash
-            pass
-        return None, problem
-    try:  # "cancel"
-        store.complete(entry_id, kind="failure", error_message=args[1], summary=args[1])
-    except Exception as error:  # noqa: BLE001 - nobody waits for it
-        return None, describe_problem(error)
-    return None, None
-
-
-def _write_all(fd: int, data: bytes | bytearray) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))

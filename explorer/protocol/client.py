@@ -35,7 +35,7 @@ from .login import LoginError, LoginResult, login
 from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
 from .outcomes import Binary, Exchange, Failure, Outcome, Stream, StreamTail
 from .request import CallRequest, Limits, Timeouts
-from .transport import USER_AGENT, httpx_timeout, transport_failure
+from .transport import USER_AGENT, httpx_timeout, tls_verify, transport_failure
 
 __all__ = [
     "DEFAULT_API_ORIGIN",
@@ -79,6 +79,7 @@ class Connection:
             follow_redirects=False,  # a redirect could carry the token to another host
             timeout=httpx_timeout(self.timeouts, self.timeouts.read),
             headers={"User-Agent": USER_AGENT},
+            verify=tls_verify(self.api_origin),
         )
 
     async def __aenter__(self) -> Connection:

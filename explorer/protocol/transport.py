@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from urllib.request import getproxies  # what httpx reads the proxies from
 
 import httpcore
 import httpx
@@ -18,6 +19,19 @@ READ_BYTES = 1024 * 1024  # the most one socket read of an answer may return
 # client in this process is ours, so the larger reads are set once, for all of them.
 if getattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
     httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
+
+
+def tls_verify(origin: str) -> ssl.SSLContext | bool:
+    """The `verify` setting of a client that only ever asks `origin` (redirects are not followed).
+
+    An http:// origin reached without a proxy never does TLS, so loading the CA bundle (tens of ms at
+    start-up) buys nothing: it gets a context with nothing loaded that still requires a valid
+    certificate and host name, so any https request made through it fails closed. Everything else
+    (https, or a proxy from the environment, which may itself be https) verifies as usual.
+    """
+    if not origin.startswith("http://") or any(getproxies().get(k) for k in ("http", "https", "all")):
+        return True
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname by default
 
 
 def httpx_timeout(timeouts: Timeouts, read: float) -> httpx.Timeout:

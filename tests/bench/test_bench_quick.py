@@ -50,8 +50,8 @@ def test_python_m_bench_quick_reports_every_figure(tmp_path):
     names = [figure["figure"] for figure in data["figures"]]
     assert names == [
         "first_paint", "call_overhead", "call_overhead_history", "calls_in_flight_100", "binary_throughput",
-        "binary_peak_rss_growth", "stream_lag", "keypress_during_stream", "keypress_during_big_result",
-        "history_start_100k", "history_search_100k",
+        "binary_throughput_raw_httpx", "binary_throughput_transfer", "binary_peak_rss_growth", "stream_lag",
+        "keypress_during_stream", "keypress_during_big_result", "history_start_100k", "history_search_100k",
     ]
     for figure in data["figures"]:
         assert isinstance(figure["median"], (int, float)), figure

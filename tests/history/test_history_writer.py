@@ -159,3 +159,51 @@ def test_outcomes_sent_before_the_app_is_killed_are_written_all_the_same(demo_se
         assert store.count(EntryFilter(kind="pending")) == 0
     assert [(e.kind, json.loads(e.result_inline)) for e in entries] == [("result", True)] * 20
     assert [e.args["value"] for e in entries] == list(range(20))
+
+
+SLOW_CALLER = """
+    import asyncio, sys
+    from explorer.history import HistoryStore
+    from explorer.protocol.client import Connection
+    from explorer.protocol.request import CallRequest
+    from explorer.session import Session
+
+    async def main():
+        session = Session(Connection({origin!r}, {token!r}, download_dir={downloads!r}),
+                          history=HistoryStore({path!r}))
+        request = CallRequest("puter-chat-completion", "complete",
+                              {{"model": "fake", "stream": True, "messages": [{{"role": "user", "content": "long one"}}]}})
+        said = []
+
+        def first_chunk(chunk):
+            if not said:  # the request is out and being answered: kill me now
+                said.append(1)
+                print(session._writer._process.pid, flush=True)
+
+        await session.call(request, on_chunk=first_chunk)
+
+    asyncio.run(main())
+"""
+
+
+def test_an_app_killed_during_a_call_leaves_the_call_pending(make_demo_server, tmp_path):
+    slow = make_demo_server(stream_delay=1.0)
+    path = tmp_path / "history.sqlite3"
+    code = SLOW_CALLER.format(origin=slow.origin, token=slow.token, downloads=str(tmp_path / "r"), path=str(path))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    app = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = app.stdout.readline()
+        assert line.strip().isdigit(), app.stderr.read()
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        app.communicate()
+    assert wait_until(lambda: gone(int(line)))
+    with HistoryStore(path) as store:
+        [entry] = store.list()
+    assert entry.kind == "pending" and entry.method == "complete"
+    assert entry.args["messages"] == [{"role": "user", "content": "long one"}]
