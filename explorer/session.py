@@ -357,7 +357,7 @@ async def open_session(
             # In a thread: a locked database waits for its busy timeout.
             history, history_problem = await asyncio.to_thread(_open_history, history_path or paths.history_path())
         download_dir, download_problem = _download_dir()
-        # In a thread: the HTTP client loads its TLS certificates (tens of ms) without holding the loop.
+        # In a thread: for an https origin the HTTP client loads its CA certificates (tens of ms).
         connection = await asyncio.to_thread(
             Connection, origin, token, gui_origin, download_dir=download_dir, timeouts=timeouts
         )

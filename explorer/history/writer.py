@@ -200,7 +200,8 @@ class HistoryWriter:
 
     def _popen(self) -> subprocess.Popen[bytes]:
         package_root = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        env = {name: value for name, value in os.environ.items() if name != "PUTER_AUTH_TOKEN"}  # not its business
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
         return subprocess.Popen(
             [sys.executable, "-m", "explorer.history.writer_process", *self._options],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

@@ -16,6 +16,8 @@ import pytest
 from explorer.history import EntryFilter, HistoryStore
 from explorer.history import schema
 
+from .test_history_store import pages_of
+
 pytestmark = pytest.mark.skipif(not schema.fts5_available(sqlite3.connect(":memory:")), reason="needs FTS5")
 
 
@@ -83,15 +85,7 @@ def test_paging_a_search_mixes_pending_and_completed_newest_first(tmp_path):
             if n % 3:  # two completed for one left pending
                 store.complete(entry_id, kind="result", result_text="ok")
             ids.append(entry_id)
-        pages, before = [], None
-        for _ in range(10):  # 3 pages; a paging bug must fail the test, not loop forever
-            page = store.list(limit=10, before_id=before, filter=EntryFilter(text="page"))
-            if not page:
-                break
-            pages.append([e.id for e in page])
-            before = page[-1].id
-        else:
-            pytest.fail("paging never reached an empty page")
+        pages = pages_of(store, EntryFilter(text="page"))
         assert [len(p) for p in pages] == [10, 10, 3]
         assert sum(pages, []) == ids[::-1]
         assert store.count(EntryFilter(text="page")) == 23

@@ -232,17 +232,21 @@ def test_time_range_filter(store):
     assert [e.id for e in store.list(filter=EntryFilter(until=naive_until))] == [ids[0]]
 
 
-def test_paging_newest_first_with_before_id(store):
-    ids = [begin(store, args_json=json.dumps({"n": n, "word": "page"})) for n in range(23)]
+def pages_of(store: HistoryStore, filter: EntryFilter | None = None) -> list[list[int]]:
+    """The ids of every page of 10, newest first, paging with before_id until an empty page."""
     pages, before = [], None
-    for _ in range(10):  # 23 entries are 3 pages; a paging bug must fail the test, not loop forever
-        page = store.list(limit=10, before_id=before)
+    for _ in range(10):  # a paging bug must fail the test, not loop forever
+        page = store.list(limit=10, before_id=before, filter=filter)
         if not page:
-            break
+            return pages
         pages.append([e.id for e in page])
         before = page[-1].id
-    else:
-        pytest.fail("paging never reached an empty page")
+    pytest.fail("paging never reached an empty page")
+
+
+def test_paging_newest_first_with_before_id(store):
+    ids = [begin(store, args_json=json.dumps({"n": n, "word": "page"})) for n in range(23)]
+    pages = pages_of(store)
     assert [len(p) for p in pages] == [10, 10, 3]
     assert sum(pages, []) == ids[::-1]
     # the same through the free-text path

@@ -46,6 +46,23 @@ def gone(pid: int) -> bool:
         return True
 
 
+def run_then_kill(code: str) -> str:
+    """Run `code` in an app process, kill it (-9) as soon as it prints a line, and give that line."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    app = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = app.stdout.readline()
+        assert line.strip(), app.stderr.read()
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        app.communicate()
+    return line
+
+
 async def test_calls_one_after_another_are_all_recorded_in_their_order(demo_server, tmp_path):
     session = make_session(demo_server, tmp_path)
     try:
@@ -139,20 +156,10 @@ CALLER = """
 
 def test_outcomes_sent_before_the_app_is_killed_are_written_all_the_same(demo_server, tmp_path):
     path = tmp_path / "history.sqlite3"
-    code = CALLER.format(origin=demo_server.origin, token=demo_server.token, downloads=str(tmp_path / "r"), path=str(path))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    app = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = app.stdout.readline()
-        assert line.strip(), app.stderr.read()
-        writer_pid, *ids = (int(word) for word in line.split())
-        os.kill(app.pid, signal.SIGKILL)  # right after the last call returned, its outcome perhaps not yet written
-        app.wait(timeout=30)
-    finally:
-        if app.poll() is None:
-            app.kill()
-        app.communicate()
+    # Killed right after the last call returned, its outcome perhaps not yet written.
+    line = run_then_kill(CALLER.format(origin=demo_server.origin, token=demo_server.token,
+                                       downloads=str(tmp_path / "r"), path=str(path)))
+    writer_pid, *ids = (int(word) for word in line.split())
     assert wait_until(lambda: gone(writer_pid))  # it wrote what it had and ended with its input
     with HistoryStore(path) as store:
         entries = [store.get(entry_id) for entry_id in ids]
@@ -189,21 +196,22 @@ SLOW_CALLER = """
 def test_an_app_killed_during_a_call_leaves_the_call_pending(make_demo_server, tmp_path):
     slow = make_demo_server(stream_delay=1.0)
     path = tmp_path / "history.sqlite3"
-    code = SLOW_CALLER.format(origin=slow.origin, token=slow.token, downloads=str(tmp_path / "r"), path=str(path))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    app = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = app.stdout.readline()
-        assert line.strip().isdigit(), app.stderr.read()
-        os.kill(app.pid, signal.SIGKILL)
-        app.wait(timeout=30)
-    finally:
-        if app.poll() is None:
-            app.kill()
-        app.communicate()
+    line = run_then_kill(SLOW_CALLER.format(origin=slow.origin, token=slow.token,
+                                            downloads=str(tmp_path / "r"), path=str(path)))
     assert wait_until(lambda: gone(int(line)))
     with HistoryStore(path) as store:
         [entry] = store.list()
     assert entry.kind == "pending" and entry.method == "complete"
     assert entry.args["messages"] == [{"role": "user", "content": "long one"}]
+
+
+async def test_the_writer_process_is_not_given_the_token(demo_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUTER_AUTH_TOKEN", "secret-token-for-the-app-only")
+    session = make_session(demo_server, tmp_path)
+    try:
+        await session.call(CallRequest("puter-kvstore", "get", {"key": "k"}))
+        environment = Path(f"/proc/{session._writer._process.pid}/environ").read_bytes()
+    finally:
+        await session.aclose()
+    assert b"PYTHONPATH=" in environment  # what it needs, it has
+    assert b"secret-token-for-the-app-only" not in environment
