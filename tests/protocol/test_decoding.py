@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import zlib
@@ -201,3 +202,18 @@ async def test_json_nested_too_deeply_is_not_json_rather_than_a_crash(tmp_path, 
                                  limits=Limits(max_json_bytes=1024 * 1024))
     assert outcome.kind == "failure" and outcome.failure == "protocol"
     assert "not JSON" in outcome.message
+
+
+async def test_a_large_body_is_parsed_out_of_the_cyclic_collectors_way():
+    records = [{"name": f"item-{n}", "tags": ["a", "b"], "size": n} for n in range(20_000)]
+    data = json.dumps({"result": records}).encode()
+    assert len(data) > JSON_INLINE_BYTES
+    frozen_before = gc.get_freeze_count()
+    try:
+        value = await parse_json(data)
+        frozen = gc.get_freeze_count() - frozen_before
+        assert gc.isenabled()  # paused only while the objects were made
+    finally:
+        gc.unfreeze()
+    assert value == {"result": records}
+    assert frozen >= 2 * len(records)  # each record and its tags list: never walked by a full collection

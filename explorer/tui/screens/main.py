@@ -12,6 +12,7 @@ as possible. `attach` waits for them; the screen's actions are off until they ar
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,9 @@ class MainScreen(Screen[None]):
         right = Vertical(HistoryPane(id="history-pane"), OutcomeView(id="outcome-view"), id="right-pane")
         await self.query_one("#panes", Horizontal).mount_all([ArgsEditor(id="args-editor"), right])
         self._auto_focus()
+        # What is loaded by now (modules, styles, the widget tree) lives as long as the app: out of the cyclic
+        # collector's way, so that its full collections, which hold the GIL, walk only what calls bring.
+        gc.freeze()
         self._panes_built.set()
         self.refresh_bindings()
 
