@@ -98,7 +98,7 @@ def _fields_of(outcome: Outcome) -> dict[str, Any]:
     )
     if isinstance(outcome, Result):
         if outcome.saved_path is not None:
-            fields["body_file"] = outcome.saved_path
+            fields["body_file"] = str(outcome.saved_path)
         else:
             fields["result_text"] = json.dumps(outcome.value, indent=2, ensure_ascii=False)
     elif isinstance(outcome, DriverError):
@@ -107,18 +107,18 @@ def _fields_of(outcome: Outcome) -> dict[str, Any]:
     elif isinstance(outcome, Binary):
         # Hashed while it was written: the history need not read it again.
         fields["body_sha256"] = outcome.sha256
-        fields["external_body" if outcome.external else "body_file"] = outcome.path
+        fields["external_body" if outcome.external else "body_file"] = str(outcome.path)
     elif isinstance(outcome, Stream):
         if outcome.error:
             fields["error_message"] = outcome.error
         # The raw ndjson is the body; the assembled text is what a search should find.
         fields["result_text"] = outcome.text
         if outcome.saved_path is not None:
-            fields["body_file"] = outcome.saved_path
+            fields["body_file"] = str(outcome.saved_path)
     elif isinstance(outcome, Failure):
         fields.update(error_code=outcome.failure, error_message=outcome.message)
         if outcome.saved_path is not None:
-            fields["body_file"] = outcome.saved_path
+            fields["body_file"] = str(outcome.saved_path)
         elif exchange.body_head:
             fields["result_text"] = exchange.body_head.decode("utf-8", "replace")
     return fields

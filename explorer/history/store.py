@@ -123,7 +123,8 @@ class HistoryStore:
         self.bodies_dir = self.path.parent / BODIES_DIR
         self.inline_limit = inline_limit
         self.busy_timeout = busy_timeout
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # batch() holds it around the writes made inside
+        self._batching: int | None = None  # the thread inside batch(), if one is
         self._conn: sqlite3.Connection | None = None
         # Set by whoever writes to this file on our behalf elsewhere (the writer process): waits until
         # what was sent to it is written, so that a read sees it.
@@ -230,6 +231,10 @@ class HistoryStore:
         """One short write transaction, taking the write lock up front so it cannot deadlock later."""
         with self._lock:
             conn = self._live_conn()
+            if self._batching == threading.get_ident():  # inside batch(): a savepoint of its transaction
+                with self._savepoint(conn):
+                    yield conn
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
@@ -245,6 +250,36 @@ class HistoryStore:
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise HistoryError(f"Writing to the history {self.path} failed: {exc}.") from exc
                 raise
+
+    @contextmanager
+    def _savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+        conn.execute("SAVEPOINT one_write")
+        try:
+            yield
+            conn.execute("RELEASE one_write")
+        except BaseException as exc:
+            try:
+                conn.execute("ROLLBACK TO one_write")
+                conn.execute("RELEASE one_write")
+            except sqlite3.Error:
+                pass  # SQLite rolled the whole transaction back: the commit of batch() says so
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise HistoryError(f"Writing to the history {self.path} failed: {exc}.") from exc
+            raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes this thread makes inside, in one transaction: one commit (and one index update) for all.
+
+        A write that fails is undone alone, as outside. When the commit fails, none of them is in the
+        history and HistoryError is raised: the caller may then make them one by one.
+        """
+        with self._write():
+            self._batching = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._batching = None
 
     def _live_conn(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -7,7 +7,8 @@ A thread would do the same work, but it shares the interpreter's lock with the e
 small machine handing that lock back and forth on every write cost more than the write itself.
 
 Ordering and durability:
-- writes are applied in the order they were sent, so a call's outcome never lands before its entry;
+- the writes of one entry are applied in the order they were sent (its outcome never lands before it),
+  and outcomes arriving one after another are written together, in one transaction;
 - `settle()` (from another thread) and `settled()` (on the loop) wait for everything sent so far, so a
   reader sees what was written before it asked;
 - the writer runs in a session of its own: the terminal's ctrl+c or hang-up does not stop it, and when

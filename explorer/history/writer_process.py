@@ -3,30 +3,33 @@
 Started by `writer.HistoryWriter` as `python -m explorer.history.writer_process PATH INLINE_LIMIT BUSY_TIMEOUT`;
 it reads framed messages on stdin, writes answers on stdout, and ends at the end of its input, after it
 has applied everything it was sent (even when the app that sent them has been killed meanwhile).
-Messages are pickled: the pipe is private to the app and its child.
+Messages are plain values (str, numbers, None, lists, tuples, dicts) in `marshal`'s format, the fastest
+the standard library has; the pipe is private to the app and its child, which run the same Python.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
+import marshal
 import select
 import struct
 import sys
+import time
 from typing import Any
 
 from explorer.history.errors import describe_problem
 
 _HEADER = struct.Struct("<I")
 READ_SIZE = 256 * 1024
-# How long an outcome waits for a pending entry that may follow it (the next call's, which its request waits for).
-_OUTCOME_PAUSE_S = 0.002
+# Outcomes are written once the input is quiet this long, or the oldest has waited that long.
+_OUTCOME_PAUSE_S = 0.005
+_OUTCOME_WAIT_MAX_S = 0.05
 # What the writer answers: a result (an entry id, where a body file now is, or None) and a problem or None.
 Answer = tuple[Any, "str | None"]
 
 
 def frame(message: Any) -> bytes:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = marshal.dumps(message)
     return _HEADER.pack(len(data)) + data
 
 
@@ -37,7 +40,7 @@ def unframe(buffer: bytearray) -> list[Any]:
         (size,) = _HEADER.unpack_from(buffer)
         if len(buffer) < _HEADER.size + size:
             break
-        messages.append(pickle.loads(bytes(buffer[_HEADER.size : _HEADER.size + size])))
+        messages.append(marshal.loads(bytes(buffer[_HEADER.size : _HEADER.size + size])))
         del buffer[: _HEADER.size + size]
     return messages
 
@@ -45,9 +48,11 @@ def unframe(buffer: bytearray) -> list[Any]:
 def serve(path: str, inline_limit: int, busy_timeout: float) -> None:
     """Apply the writes read from stdin, answering each on stdout, until stdin ends.
 
-    A pending entry is written as soon as it arrives: its request waits for it. An outcome waits a
-    moment (`_OUTCOME_PAUSE_S`) for a pending entry that may follow, as the next call of a caller
-    making calls one after another does, and lets it go first. Writes of one entry keep their order.
+    A pending entry is written as soon as it arrives. Outcomes are gathered while more keep coming
+    (calls made one after another) and written together, in one transaction, once the input has been
+    quiet for `_OUTCOME_PAUSE_S` or the oldest has waited `_OUTCOME_WAIT_MAX_S`: the writing then
+    mostly falls while the app waits for its server, and one commit serves many calls. The writes of
+    one entry keep their order; reads in the app wait for what they follow.
     """
     from explorer.history.store import HistoryStore
 
@@ -70,20 +75,27 @@ def serve(path: str, inline_limit: int, busy_timeout: float) -> None:
         received.extend(data)
         todo.extend(unframe(received))
 
+    waiting_since = None  # when the oldest outcome still waiting arrived
     while todo or reading:
         if not todo:
             read()
             continue
         begins = [message for message in todo if message[1] == "begin"]
-        if not begins and reading and select.select([0], [], [], _OUTCOME_PAUSE_S)[0]:
-            read()
-            continue
-        batch = begins or list(todo)
+        if begins:
+            batch = begins
+        else:
+            now = time.monotonic()
+            waiting_since = waiting_since or now
+            quiet = min(_OUTCOME_PAUSE_S, waiting_since + _OUTCOME_WAIT_MAX_S - now)
+            if reading and quiet > 0 and select.select([0], [], [], quiet)[0]:
+                read()
+                continue
+            batch, waiting_since = list(todo), None
         for message in batch:
             todo.remove(message)
+        results = [(None, problem)] * len(batch) if store is None else _apply_all(store, entries, batch)
         answers = bytearray()
-        for seq, op, *args in batch:
-            result, why = (None, problem) if store is None else _apply(store, entries, seq, op, args)
+        for (seq, *_message), (result, why) in zip(batch, results):
             answers += frame((seq, result, why))
         if listening:
             try:
@@ -92,6 +104,28 @@ def serve(path: str, inline_limit: int, busy_timeout: float) -> None:
                 listening = False
     if store is not None:
         store.close()
+
+
+def _apply_all(store: Any, entries: dict[int, int | None], batch: list[tuple[Any, ...]]) -> list[Answer]:
+    """Apply `batch` in order, in one transaction when none of it moves a file (else, or if that fails, one by one)."""
+    if len(batch) > 1 and not any(_writes_a_file(store, message) for message in batch):
+        before = dict(entries)
+        try:
+            with store.batch():
+                return [_apply(store, entries, seq, op, args) for seq, op, *args in batch]
+        except Exception:  # noqa: BLE001 - nothing of it was written: once more, each in its own transaction
+            entries.clear()
+            entries.update(before)
+    return [_apply(store, entries, seq, op, args) for seq, op, *args in batch]
+
+
+def _writes_a_file(store: Any, message: tuple[Any, ...]) -> bool:
+    """Whether applying `message` may move or write a body file (not undone with a transaction)."""
+    if message[1] != "record":
+        return False
+    fields = message[3]
+    text = fields.get("result_text")
+    return fields.get("body_file") is not None or (text is not None and len(text) * 4 > store.inline_limit)
 
 
 def _apply(store: Any, entries: dict[int, int | None], seq: int, op: str, args: list[Any]) -> Answer:

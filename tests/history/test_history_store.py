@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -337,3 +338,32 @@ def test_text_search_and_paging_use_indexes_not_full_scans(store):
 
     first_page_plan = plan(before_id=None, filter=None)
     assert "TEMP B-TREE" not in first_page_plan
+
+
+def test_a_batch_commits_its_writes_together_and_undoes_a_failing_one_alone(store):
+    other = sqlite3.connect(store.path, isolation_level=None)  # another process's view of the file
+    try:
+        with store.batch():
+            first = begin(store, args_json='{"n": 1}')
+            store.complete(first, kind="result", result_text='"one"')
+            with pytest.raises(HistoryError, match="already complete"):
+                store.complete(first, kind="result", result_text='"twice"')
+            second = begin(store, args_json='{"n": 2}')
+            # Not in the file yet for anyone else: one commit at the end.
+            assert other.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+        assert other.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
+    finally:
+        other.close()
+    assert [(e.id, e.kind, e.result_inline) for e in store.list()] == [(second, "pending", None), (first, "result", '"one"')]
+    assert store.count(EntryFilter(text="one")) == 1
+
+
+def test_a_batch_that_cannot_commit_leaves_none_of_its_writes(store):
+    # A trigger that refuses the commit's last write: the whole transaction is rolled back.
+    store._conn.execute("CREATE TEMP TRIGGER refuse AFTER INSERT ON entries WHEN new.args_json = '{\"n\": 2}'"
+                        " BEGIN SELECT RAISE(ROLLBACK, 'refused'); END")
+    with pytest.raises(HistoryError, match="refused"):
+        with store.batch():
+            begin(store, args_json='{"n": 1}')
+            begin(store, args_json='{"n": 2}')
+    assert store.list() == []
