@@ -39,7 +39,9 @@ async def open_once(db: Path, server: DemoServer, expect_rows: bool, downloads: 
         while True:
             await pilot.pause()
             shown = pane.option_list.option_count
-            if app.catalog is not None and (shown > 0 or not expect_rows):
+            # Both histories until their first page is in (an empty one shows its empty list).
+            first_page_in = pane.source is not None and not pane.loading
+            if app.catalog is not None and first_page_in and (shown > 0 or not expect_rows):
                 break
         elapsed = (time.perf_counter() - started) * 1000
     await session.connection.aclose()
