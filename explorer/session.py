@@ -220,11 +220,6 @@ class Session:
             recording.add_done_callback(partial(_warn_when_failed, warn))
         return entry_id, outcome
 
-    async def settled(self) -> None:
-        """Until every call so far is written down (e.g. before a process says it is done)."""
-        if self._writer is not None:
-            await self._writer.settled()
-
     async def _send(
         self,
         request: CallRequest,

@@ -2,7 +2,7 @@
 
 A history write costs the app's process almost nothing this way: the app sends each write down a pipe
 (a few microseconds, never blocking: what the pipe cannot take yet is buffered and sent when it can) and
-the writer process applies them in order, each in its own transaction, answering each with its result.
+the writer process applies them, answering each with its result.
 A thread would do the same work, but it shares the interpreter's lock with the event loop, and on a
 small machine handing that lock back and forth on every write cost more than the write itself.
 
@@ -72,7 +72,7 @@ class HistoryWriter:
         self._seq = 0
         self._progress = threading.Condition()
         self._loop_thread: int | None = None
-        self._starting = False
+        self._starting: asyncio.Task[None] | None = None
         self.stopped: str | None = None  # why the writer is gone, once it is
 
     # -- the calls a session makes ------------------------------------------------------------
@@ -98,19 +98,10 @@ class HistoryWriter:
         self._send("cancel", begun.seq, reason)
 
     async def start(self) -> None:
-        """Start the writer process now, in a thread (it takes a moment to load), rather than at the first write."""
-        if self._process is not None or self._starting or self.stopped is not None:
-            return
-        self._starting = True
-        self._bind()
-        try:
-            process = await asyncio.to_thread(self._popen)
-        except OSError as error:
-            self._stop(f"the history writer could not start: {describe_problem(error)}")
-            return
-        finally:
-            self._starting = False
-        self._attach(process)
+        """Start the writer process now (it takes a moment to load), rather than at the first write."""
+        self._launch()
+        if self._starting is not None:
+            await asyncio.shield(self._starting)
 
     def settle(self, timeout: float | None = None) -> bool:
         """Wait until every write sent so far is answered; False if `timeout` passed first.
@@ -154,10 +145,8 @@ class HistoryWriter:
 
     async def aclose(self, timeout: float) -> None:
         """Let the writer finish what it was sent (waiting at most `timeout` seconds), then let it go."""
-        for _ in range(int(timeout * 100)):
-            if not self._starting:
-                break
-            await asyncio.sleep(0.01)  # it is being started in a thread: what was sent meanwhile waits for it
+        if self._starting is not None:  # what was sent meanwhile waits for it
+            await asyncio.wait({self._starting}, timeout=timeout)
         process = self._process
         if process is None:
             return
@@ -179,25 +168,28 @@ class HistoryWriter:
         if self.stopped is not None:
             answer.set_result((None, self.stopped))
             return self._seq, answer
-        if self._process is None and not self._starting:
-            self._spawn()
+        self._launch()
         with self._progress:  # other threads look at what is unanswered
             self._answers[self._seq] = answer
         self._write(frame((self._seq, *message)))
         return self._seq, answer
 
-    def _spawn(self) -> None:
-        self._bind()
+    def _launch(self) -> None:
+        """Start the process in a thread, once: what is sent meanwhile waits in `_unsent`."""
+        if self._process is None and self._starting is None and self.stopped is None:
+            self._loop = asyncio.get_running_loop()
+            self._loop_thread = threading.get_ident()
+            self._starting = self._loop.create_task(self._spawn())
+
+    async def _spawn(self) -> None:
         try:
-            process = self._popen()
+            process = await asyncio.to_thread(self._popen)
         except OSError as error:
             self._stop(f"the history writer could not start: {describe_problem(error)}")
             return
+        finally:
+            self._starting = None
         self._attach(process)
-
-    def _bind(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._loop_thread = threading.get_ident()
 
     def _popen(self) -> subprocess.Popen[bytes]:
         package_root = str(Path(__file__).resolve().parents[2])
