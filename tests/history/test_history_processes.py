@@ -22,6 +22,22 @@ def start_python(code: str) -> subprocess.Popen:
     )
 
 
+def run_then_kill(code: str) -> str:
+    """Run `code` in a process, kill it (-9) as soon as it prints a line, and give that line."""
+    victim = start_python(code)
+    try:
+        line = victim.stdout.readline()
+        assert line.strip(), victim.stderr.read()
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=30)
+        assert victim.returncode == -signal.SIGKILL
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+        victim.communicate()
+    return line
+
+
 WRITER = """
     import sys
     from explorer.history import HistoryStore
@@ -64,7 +80,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
 
 def test_a_process_killed_during_a_call_leaves_the_request_pending(tmp_path):
     path = tmp_path / "history.sqlite3"
-    victim = start_python(f"""
+    line = run_then_kill(f"""
         import sys, time
         from explorer.history import HistoryStore
         store = HistoryStore({str(path)!r})
@@ -74,17 +90,8 @@ def test_a_process_killed_during_a_call_leaves_the_request_pending(tmp_path):
         print(entry_id, flush=True)
         time.sleep(120)  # waiting for an answer that never comes
     """)
-    try:
-        line = victim.stdout.readline()
-        assert line.strip().isdigit(), victim.stderr.read()
-        entry_id = int(line)
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=30)
-        assert victim.returncode == -signal.SIGKILL
-    finally:
-        if victim.poll() is None:
-            victim.kill()
-        victim.communicate()
+    assert line.strip().isdigit()
+    entry_id = int(line)
     assert Path(f"{path}-wal").exists()  # the process died without checkpointing
     with HistoryStore(path) as store:
         entry = store.get(entry_id)
@@ -96,7 +103,7 @@ def test_a_process_killed_during_a_call_leaves_the_request_pending(tmp_path):
 def test_a_completed_call_survives_its_process_being_killed_at_once(tmp_path):
     # synchronous=NORMAL skips the fsync, not the write: a commit is in the WAL when complete() returns.
     path = tmp_path / "history.sqlite3"
-    victim = start_python(f"""
+    line = run_then_kill(f"""
         import sys, time
         from explorer.history import HistoryStore
         store = HistoryStore({str(path)!r})
@@ -110,16 +117,7 @@ def test_a_completed_call_survives_its_process_being_killed_at_once(tmp_path):
         print(" ".join(map(str, ids)), flush=True)
         time.sleep(120)  # killed before it closes the store
     """)
-    try:
-        line = victim.stdout.readline()
-        assert line.strip(), victim.stderr.read()
-        ids = [int(word) for word in line.split()]
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=30)
-    finally:
-        if victim.poll() is None:
-            victim.kill()
-        victim.communicate()
+    ids = [int(word) for word in line.split()]
     with HistoryStore(path) as store:
         entries = [store.get(entry_id) for entry_id in ids]
     assert [(e.kind, e.status, e.result_inline) for e in entries] == [

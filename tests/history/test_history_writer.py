@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,7 +13,7 @@ from explorer.protocol.client import Connection
 from explorer.protocol.request import CallRequest
 from explorer.session import Session
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .test_history_processes import run_then_kill
 
 
 def make_session(server, tmp_path) -> Session:
@@ -44,23 +40,6 @@ def gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except OSError:
         return True
-
-
-def run_then_kill(code: str) -> str:
-    """Run `code` in an app process, kill it (-9) as soon as it prints a line, and give that line."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    app = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = app.stdout.readline()
-        assert line.strip(), app.stderr.read()
-        os.kill(app.pid, signal.SIGKILL)
-        app.wait(timeout=30)
-    finally:
-        if app.poll() is None:
-            app.kill()
-        app.communicate()
-    return line
 
 
 async def test_calls_one_after_another_are_all_recorded_in_their_order(demo_server, tmp_path):
