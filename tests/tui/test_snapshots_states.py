@@ -53,6 +53,12 @@ async def _started(pilot) -> None:
     await pilot.pause()
 
 
+async def _open(pilot, key: str, screen: str) -> None:
+    """Press `key` and wait until the screen of that class name is up."""
+    await pilot.press(key)
+    await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == screen, what=screen)
+
+
 async def _select_history_row(pilot, index: int) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: app.screen.history.option_list.option_count >= 3, what="the past calls")
@@ -82,8 +88,7 @@ def test_the_diff_of_two_past_calls(snap_compare, make_app, past_calls):
         await pilot.press("m")
         await _select_history_row(pilot, 1)
         pilot.app.clear_notifications()
-        await pilot.press("d")
-        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "DiffScreen", what="the diff")
+        await _open(pilot, "d", "DiffScreen")
         await pilot.pause()
 
     app = make_app(origin_label=ORIGIN_LABEL)
@@ -94,8 +99,7 @@ def test_a_past_call_exported_as_curl(snap_compare, make_app, past_calls):
     async def run_before(pilot) -> None:
         await _started(pilot)
         await _select_history_row(pilot, 1)
-        await pilot.press("ctrl+o")
-        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "ExportScreen", what="the export")
+        await _open(pilot, "ctrl+o", "ExportScreen")
         pilot.app.screen.query_one("#export-text").cursor_blink = False
         await pilot.pause()
 
@@ -135,8 +139,7 @@ def test_a_chat_stream_in_flight(snap_compare, make_app):
 def test_the_add_method_dialog(snap_compare, make_app):
     async def run_before(pilot) -> None:
         await _started(pilot)
-        await pilot.press("ctrl+n")
-        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "AddMethodScreen", what="the dialog")
+        await _open(pilot, "ctrl+n", "AddMethodScreen")
         for field in pilot.app.screen.query("Input"):
             field.cursor_blink = False
         await pilot.press(*"puter-kvstore")
@@ -151,8 +154,7 @@ def test_the_model_picker(snap_compare, make_app):
         await _started(pilot)
         pilot.app.screen.open_method(MethodRef("puter-chat-completion", "complete", None))
         pilot.app.screen.editor.text_area.focus()
-        await pilot.press("ctrl+t")
-        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "ModelPicker", what="the picker")
+        await _open(pilot, "ctrl+t", "ModelPicker")
         await settle(pilot.app, pilot)
         for field in pilot.app.screen.query("Input"):
             field.cursor_blink = False
@@ -166,8 +168,7 @@ def test_the_compare_screen_before_a_run(snap_compare, make_app):
     async def run_before(pilot) -> None:
         await _started(pilot)
         pilot.app.screen.open_method(MethodRef("puter-chat-completion", "complete", None))
-        await pilot.press("f8")
-        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "CompareScreen", what="compare")
+        await _open(pilot, "f8", "CompareScreen")
         await pilot.pause()
 
     app = make_app(origin_label=ORIGIN_LABEL)
@@ -177,8 +178,7 @@ def test_the_compare_screen_before_a_run(snap_compare, make_app):
 def test_help_at_80x24(snap_compare, make_app):
     async def run_before(pilot) -> None:
         await _started(pilot)
-        await pilot.press("f1")
-        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen", what="help")
+        await _open(pilot, "f1", "HelpScreen")
         await pilot.pause()
 
     app = make_app(origin_label=ORIGIN_LABEL)
