@@ -15,15 +15,14 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from . import paths
 from .config import resolve_target
 from .history import Entry, EntryFilter, HistoryStore
 from .history.errors import describe_problem
-from .history.writer import Begun, HistoryWriter
+from .history.recorder import HistoryRecorder
 from .protocol.catalog import Catalog
 from .protocol.client import Connection
 from .protocol.request import CallRequest, Timeouts
@@ -38,7 +37,7 @@ TERMINATED = "terminated"
 CANCELLED = "cancelled by the user"
 _CANCEL_REASONS = (INTERRUPTED, TERMINATED)
 
-_CLOSE_WAIT_S = 15.0  # aclose waits this long at most for history writes still in flight
+_CLOSE_WAIT_S = 15.0  # aclose waits this long at most for history writes still queued
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())  # never Python's last-resort stderr handler: it would cut into the TUI
@@ -47,11 +46,6 @@ log.addHandler(logging.NullHandler())  # never Python's last-resort stderr handl
 def _cancel_reason(cancelled: asyncio.CancelledError) -> str:
     reason = cancelled.args[0] if cancelled.args else None
     return reason if reason in _CANCEL_REASONS else CANCELLED
-
-
-async def _handed_over(handed: asyncio.Future[None]) -> None:
-    """Until the pending entry is in the writer's hands (the pipe was full, or the writer starting)."""
-    await asyncio.shield(handed)
 
 
 def _moves_a_file(outcome: Outcome) -> bool:
@@ -67,12 +61,6 @@ def _point_to(outcome: Outcome, moved: Path) -> None:
         outcome.path, outcome.file_name = moved, moved.name
     elif isinstance(outcome, (Result, Stream, Failure)):
         outcome.saved_path = moved
-
-
-def _warn_when_failed(warn: WarningCallback, recording: asyncio.Future[tuple[Any, str | None]]) -> None:
-    """A recording nobody waited for failed: say so."""
-    if not recording.cancelled() and recording.result()[1] is not None:
-        _tell(warn, f"not recorded in the history: {recording.result()[1]}")
 
 
 _LARGE_OUTCOME = 64 * 1024  # bytes of body past which its fields are built in a thread
@@ -147,14 +135,11 @@ class Session:
     # Why responses are saved in a temporary folder instead of the usual one.
     download_problem: str | None = None
     _temporary_downloads: Path | None = field(default=None, repr=False)
-    _writer: HistoryWriter | None = field(default=None, init=False, repr=False)
+    _recorder: HistoryRecorder | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.history is not None:
-            self._writer = HistoryWriter(
-                self.history.path, inline_limit=self.history.inline_limit, busy_timeout=self.history.busy_timeout
-            )
-            self.history.before_read = partial(self._writer.settle, _CLOSE_WAIT_S)
+            self._recorder = HistoryRecorder(self.history)
 
     @property
     def origin(self) -> str:
@@ -181,56 +166,40 @@ class Session:
         A binary answer is written once, to `binary_path` when given (as `curl -o` does), and the
         history records it there rather than keeping a copy.
 
-        The history's writer process does the writing, so the loop never waits for the disk. The pending
-        entry is handed to it before the request's first byte leaves: from then on it is written even if
-        this process is killed. The outcome is handed over as it arrives (reads of the history wait for
-        what was handed over before them) and waited for only when recording it moves a file the outcome
-        points to.
+        The pending entry is committed before the request is sent, so a killed process leaves it in the
+        history as pending. Only when another program holds the history for over a second does the
+        request go out first, the entry being written as soon as the history is free. The outcome is recorded
+        when it arrives; a large body, or a file to move, is written by the history's writer thread.
 
         The entry id is None when the history has no entry for this call: the session has no history,
         or writing to it failed. A failed write never stops the call or loses its outcome: `on_warning`
-        gets one line saying so (e.g. "not recorded in the history: database is locked"), and an entry
+        gets one line saying so (e.g. "not recorded in the history: disk I/O error"), and an entry
         that was begun is marked as a failure when the history still allows it.
         Only cancellation propagates; the entry is then completed as cancelled, whatever the moment.
         """
         warn = on_warning or _log_warning
-        writer = self._writer
-        if writer is None:
-            return None, await self._send(request, on_chunk, binary_path, None)
-        begun = writer.begin(self._pending_fields(request, replay_of))
+        recorder = self._recorder
+        if recorder is None:
+            return None, await self._send(request, on_chunk, binary_path)
+        begun = recorder.begin(self._pending_fields(request, replay_of))
         try:
-            handing = None if begun.handed is None else partial(_handed_over, begun.handed)
-            outcome = await self._send(request, on_chunk, binary_path, handing)
+            await begun.committed()
+            outcome = await self._send(request, on_chunk, binary_path)
             fields = await _completion_fields(outcome)
+            moved, problem = await recorder.complete(begun, fields)
         except asyncio.CancelledError as cancelled:
-            writer.cancel(begun, _cancel_reason(cancelled))  # after the pending entry: it completes it
+            recorder.cancel(begun, _cancel_reason(cancelled))  # queued after the pending entry
             raise
-        recording = writer.record(begun, fields)
-        entry_id = await self._entry_of(begun, warn)
-        if entry_id is None:
+        if problem is not None:
+            _tell(warn, f"not recorded in the history: {problem}")
             return None, outcome
-        if _moves_a_file(outcome):
-            # The history keeps the file from now on: point the outcome at where it is.
-            moved, problem = await asyncio.shield(recording)
-            if problem is not None:
-                _tell(warn, f"not recorded in the history: {problem}")
-                return None, outcome
-            _point_to(outcome, Path(moved))
-        else:
-            recording.add_done_callback(partial(_warn_when_failed, warn))
-        return entry_id, outcome
+        if moved is not None and _moves_a_file(outcome):
+            _point_to(outcome, moved)  # the history keeps the file from now on
+        return begun.entry_id, outcome
 
-    async def _send(
-        self,
-        request: CallRequest,
-        on_chunk: ChunkCallback | None,
-        binary_path: Path | None,
-        before_send: Callable[[], Awaitable[None]] | None,
-    ) -> Outcome:
+    async def _send(self, request: CallRequest, on_chunk: ChunkCallback | None, binary_path: Path | None) -> Outcome:
         try:
-            return await self.connection.call(
-                request, on_chunk=on_chunk, binary_path=binary_path, before_send=before_send
-            )
+            return await self.connection.call(request, on_chunk=on_chunk, binary_path=binary_path)
         except (OSError, ValueError, RuntimeError) as error:
             # The client turns what a server does into outcomes; this is what is left (a full disk,
             # a bad download folder): still one outcome, and still recorded.
@@ -249,14 +218,6 @@ class Session:
             request_body=json.dumps(request.body(), ensure_ascii=False),
             replay_of=replay_of,
         )
-
-    @staticmethod
-    async def _entry_of(begun: Begun, warn: WarningCallback) -> int | None:
-        """The pending entry's id (answered by now, in practice), or None and a warning saying why not."""
-        entry_id, problem = await asyncio.shield(begun.answer)
-        if problem is not None:
-            _tell(warn, f"not recorded in the history: {problem}")
-        return entry_id
 
     # -- replay -----------------------------------------------------------------------------
 
@@ -309,9 +270,9 @@ class Session:
 
     async def aclose(self) -> None:
         await self.connection.aclose()
-        if self._writer is not None:
-            # What the writer was sent (the last outcomes, cancelled calls) is written first (bounded).
-            await self._writer.aclose(_CLOSE_WAIT_S)
+        if self._recorder is not None:
+            # What is queued (large outcomes, cancelled calls) is written first (bounded).
+            await self._recorder.aclose(_CLOSE_WAIT_S)
         if self.history is not None:
             self.history.close()
         if self.demo is not None:
@@ -367,8 +328,6 @@ async def open_session(
         history_problem=history_problem, download_problem=download_problem,
         _temporary_downloads=download_dir if download_problem else None,
     )
-    if session._writer is not None:
-        await session._writer.start()  # loads while the first request is prepared
     return session
 
 

@@ -1,4 +1,4 @@
-"""Reads the captured exchanges with real Puter servers (../shared/fixtures/puter beside the repo)."""
+"""Reads the captured exchanges with real Puter servers (tests/fixtures/puter, kept byte for byte)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "puter"
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "puter"
 BINARY_MARKER = re.compile(rb"^<binary body: (\d+) bytes, sha256=([0-9a-f]+), saved beside this file as (\S+)>$")
 
 

@@ -123,8 +123,7 @@ def hold_write_lock(path: Path) -> sqlite3.Connection:
 
 
 def refusing(store: HistoryStore) -> None:
-    # The history is written by another process (the session's writer): break the file itself, as a
-    # full disk would, so that every process is refused.
+    # Break the file itself, as a full disk would, so that every connection to it is refused.
     with sqlite3.connect(store.path) as other:
         other.execute("CREATE TRIGGER refuse BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'no room left'); END")
 
@@ -160,9 +159,8 @@ async def test_a_history_that_refuses_the_entry_still_sends_the_call(demo_server
 async def test_a_body_the_history_cannot_take_stays_with_the_outcome(demo_server, tmp_path):
     store = HistoryStore(tmp_path / "history.sqlite3")
     store.bodies_dir.write_text("a file where the bodies folder should be")
-    session = make_session(demo_server, tmp_path)
-    session.history.close()
-    session.history = store
+    connection = Connection(demo_server.origin, demo_server.token, download_dir=tmp_path / "responses")
+    session = Session(connection, history=store, profile="test")
     warnings: list[str] = []
     try:
         entry_id, outcome = await session.call(CallRequest("puter-tts", "synthesize", {"text": "hi"}),
@@ -184,7 +182,7 @@ async def test_a_lock_taken_mid_call_gives_the_body_file_back(demo_server, tmp_p
     held: list[sqlite3.Connection] = []
 
     def on_chunk(chunk) -> None:
-        # Once the entry is written (a read waits for what was sent), lock the history before the outcome.
+        # Once the entry is written, lock the history before the outcome.
         if not held and store.count(EntryFilter(kind="pending")) == 1:
             held.append(hold_write_lock(store.path))
 

@@ -7,6 +7,10 @@ class HistoryError(Exception):
     """The history store cannot do what was asked; the message is meant for a person."""
 
 
+class HistoryBusy(HistoryError):
+    """A write that was not to wait found the history taken (by another thread or program)."""
+
+
 def describe_problem(error: BaseException) -> str:
     """One line for a person: what went wrong, without a traceback."""
     sqlite3 = sys.modules.get("sqlite3")  # loaded by whoever raised one of its errors

@@ -1,9 +1,12 @@
-"""Several real processes on one history file: concurrent writers, and a writer killed mid-call."""
+"""Several real processes on one history file: concurrent writers, and processes killed mid-call.
+
+A process is killed the hardest way the platform has (SIGKILL; TerminateProcess on Windows): it gets no
+chance to close or flush anything.
+"""
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -15,22 +18,29 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_python(code: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    return start([sys.executable, "-c", textwrap.dedent(code)])
+
+
+def start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
     )
 
 
 def run_then_kill(code: str) -> str:
-    """Run `code` in a process, kill it (-9) as soon as it prints a line, and give that line."""
-    victim = start_python(code)
+    """Run `code` in a process, kill it as soon as it prints a line, and give that line."""
+    return kill_after_first_line(start_python(code))
+
+
+def kill_after_first_line(victim: subprocess.Popen) -> str:
     try:
         line = victim.stdout.readline()
         assert line.strip(), victim.stderr.read()
-        os.kill(victim.pid, signal.SIGKILL)
+        victim.kill()  # SIGKILL; TerminateProcess on Windows
         victim.wait(timeout=30)
-        assert victim.returncode == -signal.SIGKILL
+        assert victim.returncode != 0  # killed, not ended by itself
     finally:
         if victim.poll() is None:
             victim.kill()

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from explorer.history import OUTCOME_KINDS, EntryFilter, HistoryError, HistoryStore
-from explorer.history import schema
+from explorer.history import schema, search
+from explorer.history.errors import HistoryBusy
 
 
 @pytest.fixture
@@ -311,13 +312,13 @@ def test_text_search_and_paging_use_indexes_not_full_scans(store):
     """The speed of search and paging at 100,000 entries rests on these plans (see bench/history_bench.py)."""
 
     def plan(**query) -> str:
-        sql, params = store._list_query(limit=50, **query)
+        sql, params = search.list_query(query["filter"], limit=50, before_id=query["before_id"], has_fts=True)
         with store._read() as conn:
             return " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
     def part_plans(**query) -> list[str]:
         """The plan of each part of a free-text search (completed entries, pending ones), in order."""
-        sql, params = store._list_query(limit=50, **query)
+        sql, params = search.list_query(query["filter"], limit=50, before_id=query["before_id"], has_fts=True)
         with store._read() as conn:
             rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
         parts = [row[0] for row in rows if row[3].startswith("CO-ROUTINE")]
@@ -340,30 +341,17 @@ def test_text_search_and_paging_use_indexes_not_full_scans(store):
     assert "TEMP B-TREE" not in first_page_plan
 
 
-def test_a_batch_commits_its_writes_together_and_undoes_a_failing_one_alone(store):
+def test_a_write_that_may_not_wait_says_busy_while_another_program_writes(store):
     other = sqlite3.connect(store.path, isolation_level=None)  # another process's view of the file
     try:
-        with store.batch():
-            first = begin(store, args_json='{"n": 1}')
-            store.complete(first, kind="result", result_text='"one"')
-            with pytest.raises(HistoryError, match="already complete"):
-                store.complete(first, kind="result", result_text='"twice"')
-            second = begin(store, args_json='{"n": 2}')
-            # Not in the file yet for anyone else: one commit at the end.
-            assert other.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
-        assert other.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(HistoryBusy):
+            store.begin(origin="o", profile="p", interface="i", service="", method="m", args_json="{}",
+                        test_mode=False, request_body="{}", wait=False)
+        other.execute("COMMIT")
     finally:
         other.close()
-    assert [(e.id, e.kind, e.result_inline) for e in store.list()] == [(second, "pending", None), (first, "result", '"one"')]
-    assert store.count(EntryFilter(text="one")) == 1
-
-
-def test_a_batch_that_cannot_commit_leaves_none_of_its_writes(store):
-    # A trigger that refuses the commit's last write: the whole transaction is rolled back.
-    store._conn.execute("CREATE TEMP TRIGGER refuse AFTER INSERT ON entries WHEN new.args_json = '{\"n\": 2}'"
-                        " BEGIN SELECT RAISE(ROLLBACK, 'refused'); END")
-    with pytest.raises(HistoryError, match="refused"):
-        with store.batch():
-            begin(store, args_json='{"n": 1}')
-            begin(store, args_json='{"n": 2}')
-    assert store.list() == []
+    entry_id = store.begin(origin="o", profile="p", interface="i", service="", method="m", args_json="{}",
+                           test_mode=False, request_body="{}", wait=False)
+    store.complete(entry_id, kind="result", result_text='"done"', wait=False)
+    assert [(e.id, e.kind) for e in store.list()] == [(entry_id, "result")]
