@@ -1,8 +1,10 @@
-"""The heavy-answer benches still run: quick mode, one scenario each, figures produced (no thresholds)."""
+"""The benches still run: quick mode, figures produced (no thresholds). A CI step of its own:
+`pytest -m bench tests/bench` (the default run leaves these out)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+pytestmark = pytest.mark.bench
 
 
 def run_bench(script: str, out: Path, *extra: str) -> dict:
@@ -40,6 +43,7 @@ def test_keypress_bench_quick(tmp_path):
 
 @pytest.mark.timeout(400)
 @pytest.mark.skipif(not sys.platform.startswith(("linux", "darwin")), reason="needs a pseudo-terminal")
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the download figures are measured against curl")
 def test_python_m_bench_quick_reports_every_figure(tmp_path):
     out = tmp_path / "figures.json"
     done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(out)], capture_output=True,
