@@ -23,10 +23,12 @@ from .config import resolve_target
 from .history import Entry, EntryFilter, HistoryStore
 from .history.errors import describe_problem
 from .history.recorder import HistoryRecorder
+from .outcome_fields import completion_fields, moves_a_file, point_to
 from .protocol.catalog import Catalog
 from .protocol.client import Connection
+from .protocol.outcomes import Exchange, Failure, Outcome
 from .protocol.request import CallRequest, Timeouts
-from .protocol.outcomes import Binary, DriverError, Exchange, Failure, Outcome, Result, Stream
+from .replays import same_origin, token_for
 
 ChunkCallback = Callable[[Any], None]
 WarningCallback = Callable[[str], None]
@@ -48,68 +50,30 @@ def _cancel_reason(cancelled: asyncio.CancelledError) -> str:
     return reason if reason in _CANCEL_REASONS else CANCELLED
 
 
-def _moves_a_file(outcome: Outcome) -> bool:
-    """Whether recording `outcome` moves a file it points to into the history."""
-    if isinstance(outcome, Binary):
-        return not outcome.external
-    return isinstance(outcome, (Result, Stream, Failure)) and outcome.saved_path is not None
+async def _send(
+    connection: Connection, request: CallRequest, on_chunk: ChunkCallback | None, binary_path: Path | None
+) -> Outcome:
+    try:
+        return await connection.call(request, on_chunk=on_chunk, binary_path=binary_path)
+    except (OSError, ValueError, RuntimeError) as error:
+        # The client turns what a server does into outcomes; this is what is left (a full disk,
+        # a bad download folder): still one outcome, and still recorded.
+        exchange = Exchange("POST", f"{connection.api_origin}/drivers/call", {}, json.dumps(request.body()))
+        return Failure(exchange, "protocol", f"the call could not be completed here: {error}")
 
 
-def _point_to(outcome: Outcome, moved: Path) -> None:
-    """The history now owns the outcome's file, at `moved`."""
-    if isinstance(outcome, Binary):
-        outcome.path, outcome.file_name = moved, moved.name
-    elif isinstance(outcome, (Result, Stream, Failure)):
-        outcome.saved_path = moved
-
-
-_LARGE_OUTCOME = 64 * 1024  # bytes of body past which its fields are built in a thread
-
-
-async def _completion_fields(outcome: Outcome) -> dict[str, Any]:
-    """What the history records of an outcome (HistoryStore.complete's fields); a large one is built in a thread."""
-    if (outcome.exchange.size or 0) > _LARGE_OUTCOME and isinstance(outcome, (Result, DriverError, Stream)):
-        return await asyncio.to_thread(_fields_of, outcome)
-    return _fields_of(outcome)
-
-
-def _fields_of(outcome: Outcome) -> dict[str, Any]:
-    exchange = outcome.exchange
-    fields: dict[str, Any] = dict(
-        kind=outcome.kind,
-        status=exchange.status,
-        response_headers=exchange.response_headers,
-        duration_ms=round(exchange.duration_ms, 3),
-        size=exchange.size,
-        content_type=exchange.content_type or None,
-        summary=outcome.summary,
+def _pending_fields(origin: str, profile: str, request: CallRequest, replay_of: int | None) -> dict[str, Any]:
+    return dict(
+        origin=origin,
+        profile=profile,
+        interface=request.interface,
+        service=request.service or "",
+        method=request.method,
+        args_json=json.dumps(request.args, ensure_ascii=False),
+        test_mode=request.test_mode,
+        request_body=json.dumps(request.body(), ensure_ascii=False),
+        replay_of=replay_of,
     )
-    if isinstance(outcome, Result):
-        if outcome.saved_path is not None:
-            fields["body_file"] = str(outcome.saved_path)
-        else:
-            fields["result_text"] = json.dumps(outcome.value, indent=2, ensure_ascii=False)
-    elif isinstance(outcome, DriverError):
-        fields.update(error_code=outcome.code, error_message=outcome.message)
-        fields["result_text"] = json.dumps(outcome.body, indent=2, ensure_ascii=False)
-    elif isinstance(outcome, Binary):
-        # Hashed while it was written: the history need not read it again.
-        fields["body_sha256"] = outcome.sha256
-        fields["external_body" if outcome.external else "body_file"] = str(outcome.path)
-    elif isinstance(outcome, Stream):
-        if outcome.error:
-            fields["error_message"] = outcome.error
-        # The raw ndjson is the body; the assembled text is what a search should find.
-        fields["result_text"] = outcome.text
-        if outcome.saved_path is not None:
-            fields["body_file"] = str(outcome.saved_path)
-    elif isinstance(outcome, Failure):
-        fields.update(error_code=outcome.failure, error_message=outcome.message)
-        if outcome.saved_path is not None:
-            fields["body_file"] = str(outcome.saved_path)
-        elif exchange.body_head:
-            fields["result_text"] = exchange.body_head.decode("utf-8", "replace")
-    return fields
 
 
 def _log_warning(message: str) -> None:
@@ -177,15 +141,29 @@ class Session:
         that was begun is marked as a failure when the history still allows it.
         Only cancellation propagates; the entry is then completed as cancelled, whatever the moment.
         """
+        return await self._record(self.connection, self.profile, request, on_chunk=on_chunk, replay_of=replay_of,
+                                  on_warning=on_warning, binary_path=binary_path)
+
+    async def _record(
+        self,
+        connection: Connection,
+        profile: str,
+        request: CallRequest,
+        *,
+        on_chunk: ChunkCallback | None,
+        replay_of: int | None,
+        on_warning: WarningCallback | None,
+        binary_path: Path | None = None,
+    ) -> tuple[int | None, Outcome]:
         warn = on_warning or _log_warning
         recorder = self._recorder
         if recorder is None:
-            return None, await self._send(request, on_chunk, binary_path)
-        begun = recorder.begin(self._pending_fields(request, replay_of))
+            return None, await _send(connection, request, on_chunk, binary_path)
+        begun = recorder.begin(_pending_fields(connection.api_origin, profile, request, replay_of))
         try:
             await begun.committed()
-            outcome = await self._send(request, on_chunk, binary_path)
-            fields = await _completion_fields(outcome)
+            outcome = await _send(connection, request, on_chunk, binary_path)
+            fields = await completion_fields(outcome)
             moved, problem = await recorder.complete(begun, fields)
         except asyncio.CancelledError as cancelled:
             recorder.cancel(begun, _cancel_reason(cancelled))  # queued after the pending entry
@@ -193,31 +171,9 @@ class Session:
         if problem is not None:
             _tell(warn, f"not recorded in the history: {problem}")
             return None, outcome
-        if moved is not None and _moves_a_file(outcome):
-            _point_to(outcome, moved)  # the history keeps the file from now on
+        if moved is not None and moves_a_file(outcome):
+            point_to(outcome, moved)  # the history keeps the file from now on
         return begun.entry_id, outcome
-
-    async def _send(self, request: CallRequest, on_chunk: ChunkCallback | None, binary_path: Path | None) -> Outcome:
-        try:
-            return await self.connection.call(request, on_chunk=on_chunk, binary_path=binary_path)
-        except (OSError, ValueError, RuntimeError) as error:
-            # The client turns what a server does into outcomes; this is what is left (a full disk,
-            # a bad download folder): still one outcome, and still recorded.
-            exchange = Exchange("POST", f"{self.origin}/drivers/call", {}, json.dumps(request.body()))
-            return Failure(exchange, "protocol", f"the call could not be completed here: {error}")
-
-    def _pending_fields(self, request: CallRequest, replay_of: int | None) -> dict[str, Any]:
-        return dict(
-            origin=self.origin,
-            profile=self.profile,
-            interface=request.interface,
-            service=request.service or "",
-            method=request.method,
-            args_json=json.dumps(request.args, ensure_ascii=False),
-            test_mode=request.test_mode,
-            request_body=json.dumps(request.body(), ensure_ascii=False),
-            replay_of=replay_of,
-        )
 
     # -- replay -----------------------------------------------------------------------------
 
@@ -256,17 +212,33 @@ class Session:
         entry_id: int,
         *,
         args: Any = None,
+        origin: str | None = None,
         on_chunk: ChunkCallback | None = None,
         on_warning: WarningCallback | None = None,
     ) -> tuple[int | None, Outcome]:
-        """Send a recorded call again, as `call` does (same return value and warnings)."""
+        """Send a recorded call again, as `call` does (same return value and warnings).
+
+        It goes to the origin it was made on unless `origin` says otherwise; an origin other than this
+        session's gets a connection of its own, with the token kept for it (see `replays.token_for`).
+        """
         entry = self.entry(entry_id)
         if entry is None:
             why = f" (the history could not be opened: {self.history_problem})" if self.history_problem else ""
             raise LookupError(f"no history entry {entry_id}{why}")
-        return await self.call(
-            self.request_from_entry(entry, args), on_chunk=on_chunk, replay_of=entry_id, on_warning=on_warning
+        request = self.request_from_entry(entry, args)
+        target = origin or entry.origin
+        if same_origin(target, self.origin):
+            return await self._record(self.connection, self.profile, request, on_chunk=on_chunk,
+                                      replay_of=entry_id, on_warning=on_warning)
+        token, profile = await asyncio.to_thread(token_for, target, entry.profile)
+        connection = await asyncio.to_thread(
+            Connection, target, token, download_dir=self.connection.download_dir, timeouts=self.connection.timeouts
         )
+        try:
+            return await self._record(connection, profile, request, on_chunk=on_chunk, replay_of=entry_id,
+                                      on_warning=on_warning)
+        finally:
+            await connection.aclose()
 
     async def aclose(self) -> None:
         await self.connection.aclose()

@@ -321,3 +321,64 @@ async def test_the_session_is_what_the_tui_expects_and_reads_the_history_for_it(
         await session.aclose()
     assert [e.id for e in page] == [second] and [e.id for e in older] == [first]
     assert value == {"n": 1}
+
+
+# -- replay goes where the call was made -------------------------------------------------------------
+
+
+def keep_profile(home: Path, name: str, origin: str, token: str) -> None:
+    from explorer.config import Profile, ProfileStore
+
+    ProfileStore(home / "config" / "profiles.json").put(Profile(name=name, origin=origin, token=token), make_current=False)
+
+
+async def test_a_replay_goes_to_the_server_the_call_was_made_on_with_that_servers_token(
+    make_demo_server, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path / "home"))
+    first, second = make_demo_server(), make_demo_server()  # two servers, each with its own token
+    keep_profile(tmp_path / "home", "first", first.origin, first.token)
+    made_on_first = Session(Connection(first.origin, first.token, download_dir=tmp_path / "r"),
+                            history=HistoryStore(tmp_path / "history.sqlite3"), profile="first")
+    try:
+        original_id, _ = await made_on_first.call(CallRequest("puter-kvstore", "set", {"key": "where", "value": 1}))
+    finally:
+        await made_on_first.aclose()
+    # Now connected to the second server (the default), replaying with other args.
+    on_second = make_session(second, tmp_path)
+    try:
+        replay_id, outcome = await on_second.replay(original_id, args={"key": "where", "value": 2})
+        replay = on_second.entry(replay_id)
+    finally:
+        await on_second.aclose()
+    assert outcome.kind == "result" and outcome.value is True  # the first server took the first's token
+    assert (replay.origin, replay.profile, replay.replay_of) == (first.origin, "first", original_id)
+    assert await stored_value(first, tmp_path, "where") == 2
+    assert await stored_value(second, tmp_path, "where") is None
+
+
+async def test_a_replay_elsewhere_never_carries_the_token_of_another_origin(demo_server, tmp_path, monkeypatch):
+    from tests.protocol.hostile import HostileServer, answer
+
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PUTER_AUTH_TOKEN", raising=False)
+    ok = answer("200 OK", {"Content-Type": "application/json"}, b'{"success": true, "result": true}')
+    async with HostileServer(ok) as elsewhere:
+        made_there = Session(Connection(elsewhere.origin, "token-of-nobody", download_dir=tmp_path / "r"),
+                             history=HistoryStore(tmp_path / "history.sqlite3"), profile="gone")
+        try:
+            original_id, _ = await made_there.call(CallRequest("puter-kvstore", "set", {"key": "k", "value": 1}))
+        finally:
+            await made_there.aclose()
+        elsewhere.requests.clear()
+        session = make_session(demo_server, tmp_path)  # connected, with a token, to another server
+        try:
+            _, outcome = await session.replay(original_id)
+            # Asked for explicitly: the session's own server, with its own token.
+            _, here = await session.replay(original_id, origin=demo_server.origin)
+        finally:
+            await session.aclose()
+    [request] = elsewhere.requests
+    assert outcome.kind == "result" and here.kind == "result"
+    assert demo_server.token.encode() not in request and b"authorization" not in request.lower()
+    assert await stored_value(demo_server, tmp_path, "k") == 1

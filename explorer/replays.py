@@ -1,0 +1,43 @@
+"""Where a replay goes: the origin the call was made on, with the token kept for that origin.
+
+A recorded call names its origin and the profile it was made with, never the token. Replaying it
+elsewhere is something the user asks for (`--origin`, or a choice in the TUI); otherwise it goes back
+where it was made. The token sent is the one the user keeps for that origin (the environment's when
+`PUTER_API_ORIGIN` names it, else a profile's, the recorded profile first), never another origin's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .config import DEFAULT_PROFILE, ENV_ORIGIN, ENV_TOKEN, ProfileStore
+from .protocol.origins import normalise_origin
+
+
+def same_origin(one: str, other: str) -> bool:
+    try:
+        return normalise_origin(one) == normalise_origin(other)
+    except ValueError:
+        return one == other
+
+
+def token_for(origin: str, recorded_profile: str | None, store: ProfileStore | None = None) -> tuple[str | None, str]:
+    """(token or None, profile name) for calls to `origin`; None when the user keeps no token for it."""
+    env_origin = os.environ.get(ENV_ORIGIN)
+    if env_origin and same_origin(env_origin, origin) and os.environ.get(ENV_TOKEN):
+        return os.environ[ENV_TOKEN], recorded_profile or DEFAULT_PROFILE
+    profiles = (store or ProfileStore()).profiles
+    matching = [p for p in profiles.values() if same_origin(p.origin, origin)]
+    matching.sort(key=lambda p: p.name != recorded_profile)  # the profile the call was made with first
+    for profile in matching:
+        if profile.token:
+            return profile.token, profile.name
+    return None, recorded_profile or DEFAULT_PROFILE
+
+
+def merged_args(recorded: Any, given: Any) -> Any:
+    """The args of a replay: given keys over the recorded ones when both are objects, else what was given."""
+    if isinstance(recorded, dict) and isinstance(given, dict):
+        return {**recorded, **given}
+    return given
