@@ -1,4 +1,9 @@
-"""A JSON-aware diff: compares decoded values, so key order and formatting never count as changes."""
+"""A JSON-aware diff: compares decoded values, so key order and formatting never count as changes.
+
+Two calls are compared section by section: what was sent (`request`: service, method, args, test mode)
+and what came back (`answer`), each section marked in the text, so that two calls with the same answer
+but other args never read "no differences".
+"""
 
 from __future__ import annotations
 
@@ -51,3 +56,24 @@ def render(changes: list[Change]) -> str:
 def _short(value: Any, width: int = 200) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+SECTIONS = ("request", "answer")
+
+
+def diff_calls(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
+    """The changes of each section of two calls ({"request": ..., "answer": ...}), paths from the section."""
+    return {section: list(diff(old.get(section), new.get(section))) for section in SECTIONS}
+
+
+def differs(sections: dict[str, list[Change]]) -> bool:
+    return any(sections.values())
+
+
+def render_calls(sections: dict[str, list[Change]]) -> str:
+    if not differs(sections):
+        return "no differences (request and answer are the same)"
+    parts = []
+    for section, changes in sections.items():
+        parts.append(f"{section}:\n" + render(changes) if changes else f"{section}: no differences")
+    return "\n".join(parts)

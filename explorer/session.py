@@ -76,6 +76,12 @@ def _pending_fields(origin: str, profile: str, request: CallRequest, replay_of: 
     )
 
 
+def request_section(entry: Entry) -> dict[str, Any]:
+    """What a recorded call sent, as a diff compares it (the interface too: calls of two interfaces differ)."""
+    return {"interface": entry.interface, "service": entry.service or None, "method": entry.method,
+            "args": entry.args, "test_mode": entry.test_mode}
+
+
 def _log_warning(message: str) -> None:
     log.warning("%s", message)
 
@@ -196,6 +202,13 @@ class Session:
         from .history.values import result_value
 
         return result_value(self.history, entry)
+
+    def entry_call(self, entry_id: int) -> dict[str, Any]:
+        """A recorded call as the two sections a diff compares: what was sent and what came back."""
+        entry = self.entry(entry_id)
+        if entry is None:
+            raise LookupError(f"history entry #{entry_id} is not in the history")
+        return {"request": request_section(entry), "answer": self.entry_value(entry_id)}
 
     @staticmethod
     def request_from_entry(entry: Entry, args: Any = None) -> CallRequest:
