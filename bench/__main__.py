@@ -41,7 +41,7 @@ import loop_bench  # noqa: E402
 GOALS = {
     "first_paint": ("<=", 1.5, "x"),  # explorer's first frame vs a bare Textual app's
     "call_overhead": ("<=", 1.05, "x"),  # Session.call without history vs raw httpx, per call
-    "call_overhead_history": ("<=", 1.3, "x"),  # the same, recording every call
+    "call_overhead_history": ("<=", 1.5, "x"),  # the same, recording every call
     "calls_in_flight_100": ("==", 100, "recorded"),  # 100 calls at once, each a result in its own entry
     "binary_throughput": (">=", 0.8, "x"),  # `call -o` vs `curl -o`, start-up included
     "binary_throughput_raw_httpx": (">=", 0.8, "x"),  # the same vs a minimal raw httpx download

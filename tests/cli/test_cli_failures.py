@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, main, outcome_json, print_outcome
+from explorer.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, main
+from explorer.cli.output import outcome_json, print_outcome
 from explorer.protocol.outcomes import Exchange, Stream
 
 STREAM_ARGS = json.dumps({"model": "fake", "stream": True, "messages": [{"role": "user", "content": "slowly"}]})
@@ -61,10 +62,45 @@ def test_debug_flag_prints_the_traceback_on_stderr(cli):
     assert not (cli.home / "state" / "errors.log").exists()
 
 
+def test_an_error_after_the_call_is_exit_3_not_a_usage_error(cli, against):
+    flags, env = against
+    put = cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"accent","value":"caf\u00e9"}', env=env)
+    assert put.code == EXIT_OK, put.err
+    # The answer cannot be written to an ASCII-only stdout: a ValueError (UnicodeEncodeError) once it is in.
+    run = cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"accent"}',
+              env={**env, "PYTHONIOENCODING": "ascii"})
+    assert run.code == EXIT_FAILURE, run.err
+    lines = run.err.strip().splitlines()
+    assert lines[0].startswith("error: UnicodeEncodeError: 'ascii' codec can't encode character")
+    assert lines[1].startswith("rerun with --debug") and len(lines) == 2 and run.out == ""
+    log = (cli.home / "state" / "errors.log").read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in log and "UnicodeEncodeError" in log
+    newest = json.loads(cli("history", "--json", "--limit", "1").out)[0]
+    assert newest["id"] == 2 and newest["method"] == "get" and newest["kind"] == "result"  # it was sent
+
+
+def test_a_lookup_error_from_a_bug_is_exit_3(demo_server, tmp_path, monkeypatch, capsys):
+    import explorer.cli.calls
+
+    def broken_print(*args, **kwargs):
+        raise KeyError("kind")  # a bug's KeyError once the call is in, not a usage error
+
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path))
+    monkeypatch.setenv("PUTER_AUTH_TOKEN", demo_server.token)
+    with monkeypatch.context() as patch:
+        patch.setattr(explorer.cli.calls, "print_outcome", broken_print)
+        code = main(["--origin", demo_server.origin, "call", "puter-kvstore", "set", "--args", '{"key":"bug","value":3}'])
+    assert code == EXIT_FAILURE
+    err = capsys.readouterr().err
+    assert "error: KeyError: 'kind'" in err and "rerun with --debug" in err and "Traceback" not in err
+    assert main(["--origin", demo_server.origin, "call", "puter-kvstore", "get", "--args", '{"key":"bug"}']) == EXIT_OK
+    assert json.loads(capsys.readouterr().out) == 3  # the set before the error was sent
+
+
 def test_unexpected_error_in_process_returns_3(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path))
     (tmp_path / "config").write_text("in the way")
-    assert main(["profiles", "use", "nobody"]) == 2  # a known error: no such profile, exit 2
+    assert main(["profiles", "use", "nobody"]) == EXIT_USAGE  # a known error: no such profile
     assert main(["profiles", "add", "work", "--set-origin", "http://127.0.0.1:9"]) == EXIT_FAILURE
     err = capsys.readouterr().err
     assert "error: a file is in the way of this folder" in err and "Traceback" not in err
@@ -101,7 +137,8 @@ def test_binary_goes_to_a_private_temporary_folder_when_responses_cannot_be_crea
         shutil.rmtree(saved.parent)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
+                    reason="a folder's mode does not stop Windows or root from writing to it")
 def test_call_is_made_when_the_data_folder_is_read_only(cli, against):
     flags, env = against
     data = cli.home / "data"
@@ -120,7 +157,7 @@ def test_replay_without_a_history_says_why(cli, against):
     cli.home.mkdir()
     (cli.home / "data").write_text("in the way")
     run = cli(*flags, "replay", "1", env=env)
-    assert run.code == 2
+    assert run.code == EXIT_USAGE
     assert "error: no history entry 1 (the history cannot be opened)" in run.err and "Traceback" not in run.err
 
 
@@ -196,6 +233,7 @@ def interrupt_a_stream(cli, server, signum: int) -> tuple[int, str, str]:
     return process.returncode, first.decode() + out.decode(), err.decode()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows cannot send SIGINT or a catchable SIGTERM to a process")
 @pytest.mark.parametrize("signum, code, word", [
     (signal.SIGTERM, EXIT_TERMINATED, "terminated"),
     (signal.SIGINT, EXIT_INTERRUPTED, "interrupted"),

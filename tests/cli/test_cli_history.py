@@ -68,7 +68,8 @@ def test_replay_with_new_args(cli, made_calls):
     assert run.code == 0 and json.loads(run.out) is None
 
 
-def test_export_curl_hides_the_token_and_runs_to_the_same_result(cli, made_calls, demo_server):
+def test_export_hides_the_token_unless_asked_and_the_httpx_snippet_runs_to_the_same_result(cli, made_calls,
+                                                                                            demo_server):
     get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
     command = cli("export", str(get_id), "--as", "curl").out
     assert "$PUTER_AUTH_TOKEN" in command and demo_server.token not in command
@@ -76,10 +77,6 @@ def test_export_curl_hides_the_token_and_runs_to_the_same_result(cli, made_calls
                      env={"PUTER_AUTH_TOKEN": demo_server.token}).out
     assert demo_server.token in with_token
     original = json.loads(cli("show", str(get_id)).out)["result"]
-    if shutil.which("curl"):
-        done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30,
-                              env={**os.environ, "PUTER_AUTH_TOKEN": demo_server.token})
-        assert json.loads(done.stdout)["result"] == original
     snippet = cli("export", str(get_id), "--as", "httpx").out
     assert demo_server.token not in snippet
     done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, timeout=30,
@@ -88,6 +85,18 @@ def test_export_curl_hides_the_token_and_runs_to_the_same_result(cli, made_calls
     assert json.loads(done.stdout.split("\n", 1)[1])["result"] == original
     puterjs = cli("export", str(get_id), "--as", "puterjs").out
     assert 'puter.drivers.call("puter-kvstore"' in puterjs and '"key": "platypus"' in puterjs
+
+
+@pytest.mark.skipif(shutil.which("curl") is None or shutil.which("sh") is None,
+                    reason="runs the exported command with curl in a POSIX shell")
+def test_exported_curl_command_runs_to_the_same_result(cli, made_calls, demo_server):
+    get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
+    command = cli("export", str(get_id), "--as", "curl").out
+    original = json.loads(cli("show", str(get_id)).out)["result"]
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PUTER_AUTH_TOKEN": demo_server.token})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"] == original
 
 
 def test_prune_keeps_the_newest(cli, made_calls):

@@ -1,0 +1,170 @@
+"""The command line: options given before the subcommand or, where they apply, after it."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+VIEW_HELP = "show the answer as the TUI's view does (chat, table, audio, ...)"
+EXIT_CODES_HELP = """\
+exit codes:
+  0  the call gave a result (JSON, binary or stream)
+  1  the server answered with a driver error
+  2  bad usage or invalid args (nothing was sent)
+  3  transport or server failure (no connection, timeout, garbage, HTTP error without an envelope),
+     or an unexpected error (--debug shows its traceback)
+  130, 143  interrupted (ctrl+c) or terminated (SIGTERM); a call in flight is recorded as such
+
+environment:
+  PUTER_API_ORIGIN   API origin (default https://api.puter.com; self-hosted: http://api.puter.localhost:4100)
+  PUTER_AUTH_TOKEN   auth token (never printed)
+  PUTER_EXPLORER_HOME  keep config and data under this folder instead of the user folders
+"""
+
+# What `main` fills in when an option group was given neither before nor after the subcommand.
+GLOBAL_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("origin", None), ("token", None), ("profile", None), ("demo", False), ("demo_generation", "v2"),
+    ("timeout", None), ("debug", False),
+)
+
+Option = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def _group(*options: Option) -> argparse.ArgumentParser:
+    """Options shared by several subcommands, as a parent parser. SUPPRESS keeps a subcommand from resetting
+    what was given before it; `parse` fills in the rest."""
+    parent = argparse.ArgumentParser(add_help=False)
+    for flags, settings in options:
+        parent.add_argument(*flags, default=argparse.SUPPRESS, **settings)
+    return parent
+
+
+ORIGIN: Option = (("--origin",), {"help": "API origin, e.g. https://api.puter.com"})
+TOKEN: Option = (("--token",), {"help": "auth token (prefer PUTER_AUTH_TOKEN)"})
+PROFILE: Option = (("--profile",), {"help": "use this saved profile"})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ..export import FORMATS
+    from ..protocol.outcomes import OUTCOME_KINDS  # plain data, no HTTP
+
+    debug = _group((("--debug",), {
+        "action": "store_true", "help": "on an unexpected error, print its traceback (else it goes to the error log)"}))
+    client = _group(
+        ORIGIN, TOKEN, PROFILE,
+        (("--demo",), {
+            "action": "store_true", "help": "start the built-in demo server on a free loopback port and use it"}),
+        (("--demo-generation",), {
+            "choices": ("v1", "v2"), "help": "wire generation the demo server speaks (default v2)"}),
+        (("--timeout",), {
+            "type": seconds, "metavar": "SECONDS",
+            "help": "how long to wait for an answer (default 60; a stream may pause 300 s between chunks)"}),
+    )
+    parser = argparse.ArgumentParser(
+        prog="puter-explorer",
+        description="Explore and call the Puter driver API. Without a subcommand, opens the terminal UI.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[client, debug],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        """A subcommand whose help lists only the options it uses."""
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[*parents, debug],
+                              epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("demo-server", "run the demo driver server in the foreground")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--generation", choices=("v1", "v2"), default="v2")
+    p.add_argument("--token", "--demo-token", "--fixed-token", dest="fixed_token", default=None, metavar="TOKEN",
+                   help="the token the server accepts (default: a random one, printed at start)")
+
+    p = command("interfaces", "show the interfaces, services and methods the server offers (merged with what we know)",
+                client)
+    p.add_argument("--json", action="store_true", help="print the tree as JSON")
+
+    p = command("call", "call a driver method", client)
+    p.add_argument("interface")
+    p.add_argument("method")
+    p.add_argument("--service", "--driver", dest="service",
+                   help="service (driver) name; default: the server's, or the recommended one where the server's "
+                        "cannot answer (e.g. chat on v1), said on stderr")
+    p.add_argument("--args", dest="args_source", default="{}", help="JSON args, @FILE to read a file, - for stdin")
+    p.add_argument("--test-mode", action="store_true", help="ask the driver for its test mode")
+    p.add_argument("-o", "--output", type=Path, help="write the result (or the binary body) to this path")
+    p.add_argument("--json", action="store_true", help="print the whole outcome as JSON")
+    p.add_argument("--no-history", action="store_true", help="do not record this call")
+    p.add_argument("--view", action="store_true", help=VIEW_HELP)
+
+    p = command("login", "log in to a self-hosted Puter with a username and password and save the token")
+    p.add_argument("--gui-origin", required=True, help="the root (GUI) origin, e.g. http://puter.localhost:4100")
+    p.add_argument("--username", required=True)
+    p.add_argument("--api-origin", help="API origin to save (default: api. + the GUI host)")
+    p.add_argument("--save-as", dest="save_as", help="profile name to save (default: the GUI host)")
+
+    p = command("profiles", "list, add, switch or remove saved profiles (tokens are shown masked)",
+                _group(ORIGIN, TOKEN))
+    p.add_argument("action", nargs="?", choices=("list", "add", "use", "remove"), default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--set-origin", dest="set_origin", help="with add: API origin")
+    p.add_argument("--token-stdin", action="store_true", help="with add: read the token from stdin")
+
+    p = command("history", "list past calls, newest first (or: history prune)")
+    p.add_argument("action", nargs="?", choices=("list", "prune"), default="list")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--interface")
+    p.add_argument("--method")
+    p.add_argument("--service")
+    p.add_argument("--kind", choices=OUTCOME_KINDS + ("pending",))
+    p.add_argument("--error-code")
+    p.add_argument("--since", help="ISO date/time, or a duration like 2h, 3d")
+    p.add_argument("--until", help="ISO date/time, or a duration like 2h, 3d")
+    p.add_argument("--search", "-s", dest="text", help="free text over args and results")
+    p.add_argument("--older-than", type=float, metavar="DAYS", help="with prune: delete entries older than this")
+    p.add_argument("--keep", type=int, metavar="N", help="with prune: keep only the newest N entries")
+
+    p = command("show", "show one history entry")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--view", action="store_true", help=VIEW_HELP)
+
+    p = command("replay", "send a past call again (a new entry that records which one it replays)", client)
+    p.add_argument("id", type=int)
+    p.add_argument("--args", dest="args_source", default=None, help="replace the args: JSON, @FILE or -")
+    p.add_argument("-o", "--output", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--view", action="store_true", help=VIEW_HELP)
+
+    p = command("diff", "JSON-aware diff of two entries' results (key order ignored)")
+    p.add_argument("id1", type=int)
+    p.add_argument("id2", type=int)
+
+    p = command("export", "print a command or snippet that makes the same call", _group(TOKEN, PROFILE))
+    p.add_argument("id", type=int)
+    p.add_argument("--as", dest="fmt", choices=FORMATS, default="curl")
+    p.add_argument("--with-token", action="store_true", help="put the real token in (default: $PUTER_AUTH_TOKEN)")
+    return parser
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed command line, every global option present (with its default when not given)."""
+    options = build_parser().parse_args(argv)
+    for name, default in GLOBAL_DEFAULTS:
+        if not hasattr(options, name):
+            setattr(options, name, default)
+    return options

@@ -1,0 +1,108 @@
+"""Where calls go: `login` and `profiles` (saved servers and tokens), and `demo-server` to run one here.
+
+A bad origin, an empty field, a profile that does not exist or a profiles file that cannot be read is a
+`UsageError`, said before a password is asked or a request is sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from .exits import EXIT_FAILURE, EXIT_OK, UsageError
+from .messages import remember_secret, say
+from .runner import run_async
+
+if TYPE_CHECKING:
+    from ..config import ProfileStore
+
+
+def profile_store() -> ProfileStore:
+    from ..config import ConfigError, ProfileStore
+
+    try:
+        return ProfileStore()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def checked_origin(text: str, flag: str) -> str:
+    from ..protocol.origins import normalise_origin
+
+    try:
+        return normalise_origin(text)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+
+
+def cmd_login(options: argparse.Namespace) -> int:
+    import getpass
+
+    from ..config import masked
+    from ..connect import LoginChoice, save_choice
+    from ..protocol.login import LoginError
+
+    checked_origin(options.gui_origin, "--gui-origin")
+    if options.api_origin:
+        checked_origin(options.api_origin, "--api-origin")
+    if not options.username.strip():
+        raise UsageError("--username: a user name is needed")
+    store = profile_store()
+    if sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise UsageError("no password given")
+    choice = LoginChoice(options.gui_origin, options.username, password, options.save_as or "",
+                         options.api_origin or "")
+    try:
+        profile = run_async(save_choice(choice, store))  # the same login, check and save as the connect screen's
+    except LoginError as exc:
+        say(f"error: {exc}")
+        return EXIT_FAILURE
+    remember_secret(profile.token)
+    say(f"logged in as {profile.username}; the API origin accepts the token; profile {profile.name!r} saved "
+        f"({profile.origin}, token {masked(profile.token)})")
+    return EXIT_OK
+
+
+def cmd_profiles(options: argparse.Namespace) -> int:
+    from ..config import ConfigError, Profile, masked
+
+    store = profile_store()
+    if options.action == "list":
+        if not store.profiles:
+            say("no profiles yet (use `puter-explorer login` or `puter-explorer profiles add NAME`)")
+        for profile in store.profiles.values():
+            current = "*" if profile.name == store.current else " "
+            print(f"{current} {profile.name}\t{profile.origin}\t{masked(profile.token)}")
+        return EXIT_OK
+    if not options.name:
+        raise UsageError(f"profiles {options.action} needs a NAME")
+    if options.action == "add":
+        origin = checked_origin(options.set_origin or options.origin or "https://api.puter.com", "origin")
+        token = sys.stdin.readline().strip() if options.token_stdin else (options.token or os.environ.get("PUTER_AUTH_TOKEN"))
+        remember_secret(token)
+        store.put(Profile(name=options.name, origin=origin, token=token or None))
+        say(f"profile {options.name!r} saved ({origin}, token {masked(token)})")
+        return EXIT_OK
+    try:
+        if options.action == "use":
+            store.use(options.name)
+        else:
+            store.remove(options.name)
+    except ConfigError as exc:  # no profile of that name
+        raise UsageError(str(exc)) from None
+    say(f"current profile: {options.name}" if options.action == "use" else f"profile {options.name!r} removed")
+    return EXIT_OK
+
+
+def cmd_demo_server(options: argparse.Namespace) -> int:
+    from ..demo.server import serve_forever
+
+    token = options.fixed_token or options.token  # `--token T` before the subcommand sets it too
+    serve_forever(host=options.host, port=options.port, generation=options.generation, token=token)
+    return EXIT_OK
