@@ -228,6 +228,7 @@ class Session:
         origin: str | None = None,
         on_chunk: ChunkCallback | None = None,
         on_warning: WarningCallback | None = None,
+        binary_path: Path | None = None,
     ) -> tuple[int | None, Outcome]:
         """Send a recorded call again, as `call` does (same return value and warnings).
 
@@ -242,14 +243,14 @@ class Session:
         target = origin or entry.origin
         if same_origin(target, self.origin):
             return await self._record(self.connection, self.profile, request, on_chunk=on_chunk,
-                                      replay_of=entry_id, on_warning=on_warning)
+                                      replay_of=entry_id, on_warning=on_warning, binary_path=binary_path)
         token, profile = await asyncio.to_thread(token_for, target, entry.profile)
         connection = await asyncio.to_thread(
             Connection, target, token, download_dir=self.connection.download_dir, timeouts=self.connection.timeouts
         )
         try:
             return await self._record(connection, profile, request, on_chunk=on_chunk, replay_of=entry_id,
-                                      on_warning=on_warning)
+                                      on_warning=on_warning, binary_path=binary_path)
         finally:
             await connection.aclose()
 
