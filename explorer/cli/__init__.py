@@ -46,6 +46,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("history", "cmd_show"),
     "diff": ("history", "cmd_diff"),
     "export": ("history", "cmd_export"),
+    "run": ("collections", "cmd_run"),
+    "save": ("collections", "cmd_save"),
+    "import": ("collections", "cmd_import"),
 }
 WITHOUT_COMMAND = ("tui_launch", "run_tui")
 

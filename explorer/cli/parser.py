@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p.add_argument("--as", dest="fmt", choices=FORMATS, default="curl")
     p.add_argument("--with-token", action="store_true", help="put the real token in (default: $PUTER_AUTH_TOKEN)")
+
+    from .collections import add_commands as add_collection_commands
+
+    add_collection_commands(command, client)
     return parser
 
 

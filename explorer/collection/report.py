@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..terminal_text import clean
 from .run import FileResult
@@ -17,7 +17,12 @@ from .run import FileResult
 ANSWER_LIMIT = 4000  # characters of an answer kept in a report
 
 
+Redact = Callable[[str], str]
+
+
 class Redactor:
+    """Blanks out the given secrets and makes the text safe to show."""
+
     def __init__(self, secrets: Iterable[str | None]) -> None:
         self.secrets = sorted({s for s in secrets if s and len(s) >= 8}, key=len, reverse=True)
 
@@ -47,7 +52,7 @@ def summary(results: list[FileResult], seconds: float) -> str:
     return ", ".join(f"{n} {status}" for status, n in counts(results).items()) + f" in {seconds:.1f} s"
 
 
-def answer_text(result: FileResult, redact: Redactor) -> str:
+def answer_text(result: FileResult, redact: Redact) -> str:
     if not result.runs:
         return ""
     seen = result.runs[0].seen
@@ -64,7 +69,7 @@ def answer_text(result: FileResult, redact: Redactor) -> str:
     return redact(text)
 
 
-def as_data(results: list[FileResult], seconds: float, redact: Redactor) -> dict[str, Any]:
+def as_data(results: list[FileResult], seconds: float, redact: Redact) -> dict[str, Any]:
     return {
         "summary": {**counts(results), "seconds": round(seconds, 3)},
         "files": [
@@ -80,11 +85,11 @@ def as_data(results: list[FileResult], seconds: float, redact: Redactor) -> dict
     }
 
 
-def write_json(path: Path, results: list[FileResult], seconds: float, redact: Redactor) -> None:
+def write_json(path: Path, results: list[FileResult], seconds: float, redact: Redact) -> None:
     path.write_text(json.dumps(as_data(results, seconds, redact), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_junit(path: Path, results: list[FileResult], seconds: float, redact: Redactor, suite: str) -> None:
+def write_junit(path: Path, results: list[FileResult], seconds: float, redact: Redact, suite: str) -> None:
     """JUnit XML: one testcase per file; a failure carries the unmet expectations and the answer."""
     tally = counts(results)
     root = ElementTree.Element("testsuites")

@@ -52,7 +52,15 @@ class FileResult:
         seen: list[str] = []
         for run in self.runs:
             seen += [f for f in run.failures if f not in seen]
-        return seen + [f"differs from the other origin: {d}" for d in self.differences]
+        if self.differences:
+            shown = "; ".join(self.differences[:5]) + (f"; and {len(self.differences) - 5} more" if len(self.differences) > 5 else "")
+            seen.append(f"differs from the other origin at {len(self.differences)} place(s): {shown}")
+        return seen
+
+    @property
+    def held(self) -> bool:
+        """Whether it ran and every expectation held (a difference from another origin aside)."""
+        return bool(self.runs) and not any(run.failures for run in self.runs)
 
     def latency(self) -> dict[str, float]:
         """p50, p95 and max of the calls' durations (ms)."""
@@ -140,6 +148,7 @@ async def run(
 ) -> list[FileResult]:
     """Run the loaded files in order; `on_result` hears of each as it ends."""
     captured: dict[str, Any] = {}
+    captured_there: dict[str, Any] = {}  # --against: each origin keeps its own captures (a uid made there)
     passed: set[str] = set()
     done: set[str] = set()
     results = []
@@ -147,9 +156,9 @@ async def run(
         if isinstance(item, FileProblem):
             result = FileResult(item.path, item.path.stem, "errored", item.why, item.line)
         else:
-            result = await _run_file(item, call, against, options, captured, passed, done)
+            result = await _run_file(item, call, against, options, (captured, captured_there), passed, done)
             done.add(item.key)
-            if result.status == "passed":
+            if result.held:  # later files may use its captures
                 passed.add(item.key)
         results.append(result)
         on_result(result)
@@ -158,8 +167,9 @@ async def run(
 
 async def _run_file(
     file: CallFile, call: Caller, against: Caller | None, options: RunOptions,
-    captured: dict[str, Any], passed: set[str], done: set[str],
+    captures: tuple[dict[str, Any], dict[str, Any]], passed: set[str], done: set[str],
 ) -> FileResult:
+    captured, captured_there = captures
     result = FileResult(file.path, file.name)
     for dependency in file.depends_on:
         if dependency not in done:
@@ -184,17 +194,29 @@ async def _run_file(
     result.runs = [run for run, _ in runs]
     first_seen, first_outcome = result.runs[0].seen, runs[0][1]
     result.unreachable = isinstance(first_outcome, Failure) and first_outcome.failure in ("connect", "timeout", "tls")
-    for name, path in file.capture.items():
-        try:
-            captured[name] = lookup(first_seen.answer, path)
-        except Missing:
-            result.runs[0].failures.append(f"capture {name}: nothing at {path}")
+    _capture(file, first_seen, captured, result.runs[0].failures)
     if against is not None:
-        _entry, other = await against(request)
-        result.differences = differences(first_seen, observe(other), file.volatile)
+        try:
+            there = CallRequest(file.interface, file.method, substitute(file.args, captured_there),
+                                service=substitute(file.service, captured_there), test_mode=file.test_mode)
+        except KeyError as missing:
+            result.differences = [f"not run there: {missing.args[0]}"]
+        else:
+            _entry, other = await against(there)
+            other_seen = observe(other)
+            _capture(file, other_seen, captured_there, [])
+            result.differences = differences(first_seen, other_seen, file.volatile)
     if result.failures:
         result.status = "failed"
     return result
+
+
+def _capture(file: CallFile, seen: expectations.Observed, into: dict[str, Any], failures: list[str]) -> None:
+    for name, path in file.capture.items():
+        try:
+            into[name] = lookup(seen.answer, path)
+        except Missing:
+            failures.append(f"capture {name}: nothing at {path}")
 
 
 def _not_run(result: FileResult, status: str, why: str) -> FileResult:
