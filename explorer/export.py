@@ -1,4 +1,5 @@
-"""A history entry as a command or snippet that makes the same call: curl, Python httpx, or puter.js.
+"""A history entry as a command or snippet that makes the same call: curl, Python httpx, or puter.js
+(the idiomatic call, e.g. `puter.kv.set(...)`, or `puterjs-drivers` for `puter.drivers.call(...)`).
 
 The token appears as `$PUTER_AUTH_TOKEN` (read from the environment when the snippet runs) unless the
 caller passes it explicitly.
@@ -11,8 +12,9 @@ import shlex
 from typing import Any
 
 from .protocol.origins import derive_gui_origin
+from .puterjs import drivers_call, idiomatic
 
-FORMATS = ("curl", "httpx", "puterjs")
+FORMATS = ("curl", "httpx", "puterjs", "puterjs-drivers")
 TOKEN_VARIABLE = "PUTER_AUTH_TOKEN"
 
 
@@ -22,7 +24,9 @@ def export_call(origin: str, body: dict[str, Any], fmt: str, token: str | None =
     if fmt == "httpx":
         return _httpx(origin, body, token)
     if fmt == "puterjs":
-        return _puterjs(body)
+        return idiomatic(body)
+    if fmt == "puterjs-drivers":
+        return drivers_call(body)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -56,18 +60,3 @@ def _httpx(origin: str, body: dict[str, Any], token: str | None) -> str:
         "print(response.status_code, response.headers.get('content-type'))",
         "print(response.text if 'json' in response.headers.get('content-type', '') else f'{len(response.content)} bytes')",
     ])
-
-
-def _puterjs(body: dict[str, Any]) -> str:
-    # puter.js authenticates through the browser session; no token goes into the snippet.
-    args = dict(body.get("args") or {}) if isinstance(body.get("args"), dict) else body.get("args")
-    test_mode = bool(body.get("test_mode"))
-    if isinstance(args, dict):
-        args.pop("test_mode", None) if not test_mode else None
-    service = body.get("driver") or body.get("service")
-    service_js = json.dumps(service) if service else "undefined"
-    return (
-        f"const result = await puter.drivers.call({json.dumps(body.get('interface'))}, {service_js}, "
-        f"{json.dumps(body.get('method'))}, {json.dumps(args, ensure_ascii=False)});\n"
-        "console.log(result);"
-    )

@@ -84,7 +84,9 @@ def test_export_hides_the_token_unless_asked_and_the_httpx_snippet_runs_to_the_s
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.split("\n", 1)[1])["result"] == original
     puterjs = cli("export", str(get_id), "--as", "puterjs").out
-    assert 'puter.drivers.call("puter-kvstore"' in puterjs and '"key": "platypus"' in puterjs
+    assert 'await puter.kv.get("platypus");' in puterjs
+    generic = cli("export", str(get_id), "--as", "puterjs-drivers").out
+    assert 'puter.drivers.call("puter-kvstore"' in generic and '"key": "platypus"' in generic
 
 
 @pytest.mark.skipif(shutil.which("curl") is None or shutil.which("sh") is None,

@@ -109,7 +109,7 @@ async def test_export_as_curl_uses_the_token_variable_and_runs(make_app, demo_se
 
 @pytest.mark.parametrize(("command", "expected"), [
     ("export: copy as httpx", 'os.environ["PUTER_AUTH_TOKEN"]'),
-    ("export: copy as puter.js", "puter.drivers.call(\"puter-kvstore\""),
+    ("export: copy as puter.js", 'puter.kv.get("e")'),
 ])
 async def test_the_palette_exports_the_selected_call(make_app, demo_server, command, expected):
     app = make_app()
