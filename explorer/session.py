@@ -254,6 +254,26 @@ class Session:
         finally:
             await connection.aclose()
 
+    async def models(self, interface: str, service: str | None) -> Any:
+        """The models the server lists for `interface` (a `model_lists.ModelList`), asked of `service` by the
+        interface's listing methods that the catalogue has, in turn. Not recorded: a list is not a user's call."""
+        from .model_lists import MODEL_LISTS, ModelList, models_from_answer
+        from .protocol.outcomes import Result
+
+        methods = [m for m in MODEL_LISTS.get(interface, ()) if self.catalog.method(interface, m) is not None]
+        listed = ModelList(problem="this server has no model list for the interface")
+        for method in methods:
+            listed.asked += 1
+            outcome = await self.connection.call(CallRequest(interface, method, {}, service=service))
+            if not isinstance(outcome, Result):
+                listed.problem = f"{method}: {outcome.summary}"
+            elif found := models_from_answer(outcome.value):
+                listed.choices, listed.problem = found, None
+                break
+            else:
+                listed.problem = f"{method} answered no model names"
+        return listed
+
     async def aclose(self) -> None:
         await self.connection.aclose()
         if self._recorder is not None:

@@ -6,10 +6,12 @@ module: the views load with the first call shown.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping
 
+log = logging.getLogger(__name__)
 lock = threading.Lock()
 _detected = False  # the terminal was asked what it can draw, before the app took its input
 
@@ -37,6 +39,8 @@ def prepare_terminal_graphics(environ: Mapping[str, str] = os.environ) -> None:
         try:
             import textual_image.widget  # noqa: F401  (the import asks the terminal)
         except Exception:  # e.g. input that is not a terminal: the views draw half blocks then
+            # Info, not a warning: before the app starts, a warning would be printed over the terminal.
+            log.info("the terminal could not be asked what images it draws", exc_info=True)
             return
         _detected = True
 

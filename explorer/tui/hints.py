@@ -1,9 +1,10 @@
 """What the explorer knows about a method beyond its parameters, and what an error means on Puter.
 
-Which methods cost money and where their test mode is honoured, the free model, which interfaces list
-their models, the known limits of parameters, and a hint for outcomes a person can act on (401, 402, 403,
-429). Facts are read from the Puter servers of both generations and captures of their answers; each one
-names the generations it holds for ("v1", "v2"). A catalogue generation of None means "not known yet".
+Which methods cost money and where their test mode is honoured, the free model, the known limits of
+parameters, and a hint for outcomes a person can act on (401, 402, 403, 429). Which interfaces list their
+models is in `explorer.model_lists`. Facts are read from the Puter servers of both generations and captures
+of their answers; each one names the generations it holds for ("v1", "v2"). A catalogue generation of None
+means "not known yet".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from ..model_lists import MODEL_LISTS, ModelChoice
 from ..protocol.outcomes import DriverError, Failure, Result, normalise_code
 from . import keymap
 
@@ -87,49 +89,14 @@ def cost_note(interface: str, method: str, generation: str | None, test_mode: bo
 
 # -- models ----------------------------------------------------------------------------------------
 
-# Interfaces whose servers list their models, and the methods that do it (full objects first, then ids).
-MODEL_LISTS: dict[str, tuple[str, ...]] = {
-    "puter-chat-completion": ("models", "list"),  # both generations
-    "puter-image-generation": ("models", "list"),  # v2 only: v1 has just `generate`
-    "puter-video-generation": ("models", "list"),  # v2 only
-}
 # Models known without asking a server: (name, what it is).
 KNOWN_MODELS: dict[str, tuple[tuple[str, str], ...]] = {
     "puter-chat-completion": ((FREE_CHAT_MODEL, "free test model"),),
 }
-MAX_MODELS = 5000  # names kept from one answer
-MAX_MODEL_NAME = 200
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    name: str
-    detail: str = ""  # provider or what it is
-    source: str = "server"  # "server" or "catalogue"
 
 
 def takes_model(interface: str, has_model_param: bool) -> bool:
     return has_model_param and interface in MODEL_LISTS
-
-
-def models_from_answer(value: Any) -> list[ModelChoice]:
-    """Model names from a `models` (objects with `id`) or `list` (ids) answer; anything else is skipped."""
-    if isinstance(value, dict) and isinstance(value.get("models"), list):
-        value = value["models"]
-    if not isinstance(value, list):
-        return []
-    found: dict[str, ModelChoice] = {}
-    for item in value[:MAX_MODELS]:
-        name, detail = None, ""
-        if isinstance(item, str):
-            name = item
-        elif isinstance(item, dict):
-            name = item.get("id") if isinstance(item.get("id"), str) else item.get("name")
-            provider = item.get("provider")
-            detail = provider if isinstance(provider, str) else ""
-        if isinstance(name, str) and 0 < len(name) <= MAX_MODEL_NAME and name not in found:
-            found[name] = ModelChoice(name, detail[:MAX_MODEL_NAME])
-    return list(found.values())
 
 
 def known_models(interface: str) -> list[ModelChoice]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from ..history import Entry, EntryFilter
+    from ..model_lists import ModelList
     from ..protocol.catalog import Catalog
     from ..protocol.outcomes import Outcome
     from ..protocol.request import CallRequest
@@ -35,7 +36,6 @@ class ExplorerSession(HistorySource, Protocol):
     history: Any  # the store, or None when calls are not recorded
     history_problem: str | None
     download_problem: str | None
-    connection: Any  # for calls that are not recorded (model lists)
 
     @property
     def origin(self) -> str: ...
@@ -52,5 +52,9 @@ class ExplorerSession(HistorySource, Protocol):
         replay_of: int | None = None,
         on_warning: Callable[[str], None] | None = None,
     ) -> tuple[int | None, Outcome]: ...
+
+    async def models(self, interface: str, service: str | None) -> ModelList:
+        """The models the server lists for `interface`, read without a history entry."""
+        ...
 
     async def aclose(self) -> None: ...

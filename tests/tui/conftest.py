@@ -35,6 +35,30 @@ def no_target(explorer_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return explorer_home
 
 
+class SteadyClock:
+    """The `time` module as the protocol client sees it, with a clock that moves `step` seconds per reading:
+    a call's measured duration is then always `step` (everything else is the real module)."""
+
+    def __init__(self, step: float) -> None:
+        self.step, self.now = step, 1000.0
+
+    def perf_counter(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def steady_durations(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Every call made through the protocol client lasts 12 ms by its clock, so a duration on screen is fixed."""
+    from explorer.protocol import client
+
+    monkeypatch.setattr(client, "time", SteadyClock(0.012))
+    return 12.0
+
+
 @pytest.fixture
 def make_session(demo_server: Any, explorer_home: Path) -> Callable[..., Any]:
     """A factory of sessions on the shared demo server, recording into a history in the test's folder."""
@@ -95,6 +119,38 @@ async def wait_until(pilot: Any, condition: Callable[[], Any], timeout: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause(0.02)
+
+
+async def steady_screen(pilot: Any, timeout: float = 10.0) -> None:
+    """Wait until two frames in a row are the same: what workers made is drawn, nothing is left to lay out."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        frame = pilot.app.export_screenshot()
+        if frame == last:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the screen kept changing")
+        last = frame
+
+
+async def palette_offers(pilot: Any, label: str, timeout: float = 10.0) -> None:
+    """Wait until the command palette has searched what was typed and highlights the entry `label`
+    (Enter then runs it): its search runs in a worker and fills the list in batches."""
+    from textual.command import CommandList, CommandPalette
+
+    def offered() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        if any(worker.node is palette and not worker.is_finished for worker in pilot.app.workers):
+            return False  # still searching: a later batch may change what is first
+        option = palette.query_one(CommandList).highlighted_option
+        return option is not None and str(option.prompt).startswith(label)
+
+    await wait_until(pilot, offered, timeout, what=f"the palette to offer {label!r}")
 
 
 def shown(screen: Any, selector: str) -> str:

@@ -11,7 +11,7 @@ import httpx
 from explorer.tui.calls import Call
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, ready, settle, shown, wait_until
+from .conftest import SIZE, palette_offers, ready, settle, shown, wait_until
 
 
 def kv_set_template() -> str:
@@ -49,7 +49,7 @@ async def test_command_palette_lists_methods_and_opens_one(make_app):
         screen = await ready(app, pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"puter-kvstore.get")
-        await pilot.pause(0.3)  # the palette searches in the background
+        await palette_offers(pilot, "puter-kvstore.get")
         await pilot.press("enter")
         await pilot.pause()
         assert (screen.editor.interface, screen.editor.method) == ("puter-kvstore", "get")
@@ -127,7 +127,7 @@ async def send_a_stream(app, pilot):
 
 
 async def test_stream_chunks_appear_before_the_stream_ends(make_app, make_demo_server):
-    slow = make_demo_server(stream_delay=0.15)
+    slow = make_demo_server(stream_delay=0.3)  # about 2 s in all: time to see it in flight on a busy machine
     app = make_app(server=slow)
     async with app.run_test(size=SIZE) as pilot:
         screen, call = await send_a_stream(app, pilot)
@@ -254,7 +254,7 @@ async def test_the_palette_finds_a_method_by_words_in_any_order(make_app):
         screen = await ready(app, pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"kv set")
-        await pilot.pause(0.3)  # the palette searches in the background
+        await palette_offers(pilot, "puter-kvstore.set")
         await pilot.press("enter")
         await pilot.pause()
         assert (screen.editor.interface, screen.editor.method) == ("puter-kvstore", "set")

@@ -9,7 +9,7 @@ from explorer.tui.screens.compare import CompareScreen
 from explorer.tui.screens.diff import DiffScreen
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, ready, settle, wait_until
+from .conftest import SIZE, palette_offers, ready, settle, wait_until
 
 CHAT_ARGS = {"model": "fake", "messages": [{"role": "user", "content": "compare these two"}]}
 
@@ -36,7 +36,9 @@ async def test_compare_runs_on_both_chat_services_and_diffs_them(make_app):
         await pilot.press("r")
         assert set(compare.rows) == {"ai-chat", "fake-chat-2"}
         await wait_until(pilot, lambda: not compare.running, timeout=10, what="both rows to finish")
-        await pilot.pause(0.2)  # one more tick of the table's refresh
+        # the table reads the calls ten times a second: wait for the read that shows both answers
+        await wait_until(pilot, lambda: all(str(compare.table.get_row(s)[3]) == "200" for s in compare.rows),
+                         what="the table to show both answers")
         calls = compare.rows
         assert [c.kind for c in calls.values()] == ["result", "result"]
         assert [c.service for c in calls.values()] == ["ai-chat", "fake-chat-2"]
@@ -99,7 +101,7 @@ async def test_unticked_services_are_not_called_and_the_palette_opens_compare(ma
         screen.open_method(MethodRef("puter-tts", "synthesize", None))
         screen.editor.text_area.load_text(json.dumps({"text": "hi"}))
         await pilot.press("ctrl+p", *"compare: run")
-        await pilot.pause(0.3)  # the palette searches in the background
+        await palette_offers(pilot, "compare: run on every service")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), timeout=5, what="the compare screen")
         compare = app.screen

@@ -12,7 +12,7 @@ import pytest
 from explorer.tui.screens.diff import DiffScreen
 from explorer.tui.screens.export import ExportScreen
 
-from .conftest import SIZE, ready, settle
+from .conftest import SIZE, palette_offers, ready, settle
 from .test_calls import send
 
 
@@ -117,7 +117,7 @@ async def test_the_palette_exports_the_selected_call(make_app, demo_server, comm
         screen = await ready(app, pilot)
         await send(app, pilot, screen, "puter-kvstore", "get", {"key": "e"})
         await pilot.press("ctrl+p", *command)
-        await pilot.pause(0.3)  # the palette searches in the background
+        await palette_offers(pilot, command)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ExportScreen)

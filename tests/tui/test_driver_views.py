@@ -28,10 +28,9 @@ from explorer.tui.views.drivers import (
 )
 from explorer.tui.views.drivers import audio, chat, ocr
 from explorer.tui.views.drivers.actions import BinaryActions
-from explorer.tui.views.render import row_text
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, ready, settle, wait_until
+from .conftest import SIZE, ready, settle, steady_screen, wait_until
 
 ORIGIN_LABEL = "http://demo.example"
 CHAT = {"model": "fake", "messages": [{"role": "user", "content": "hi"}]}
@@ -352,9 +351,12 @@ async def test_an_image_is_previewed_in_half_blocks_and_saved(make_app, make_dem
         else:
             assert "a data URI in the result" in facts
             png = base64.b64decode(call.outcome.value.split(",", 1)[1])
-        await pilot.pause(0.1)
-        drawn = [strip.text for strip in view.preview.render_lines(view.preview.region.reset_offset)]
-        assert drawn and all(set(line) <= {"▀"} for line in drawn) and len(drawn[0]) > 10
+
+        def drawn() -> list[str]:
+            return [strip.text for strip in view.preview.render_lines(view.preview.region.reset_offset)]
+
+        await wait_until(pilot, lambda: len(drawn()) > 1 and len(drawn()[0]) > 10, what="the preview drawn")
+        assert all(set(line) <= {"▀"} for line in drawn())
         # save as: a new file, then a refusal to overwrite, then the overwrite once confirmed
         target = tmp_path / "cat.png"
         target.write_bytes(b"keep me")
@@ -528,18 +530,16 @@ def fixed_paths(monkeypatch):
             monkeypatch.setattr(module, "shown_path", lambda path: f"…/{Path(str(path)).name}")
 
 
-async def _freeze(pilot) -> None:
-    """Durations vary from run to run: fix them, wait for the view to be drawn, hide the cursor's blink."""
+async def _drawn(pilot) -> None:
+    """Wait for the view to be drawn, with the cursor's blink off (durations are fixed by `steady_durations`)."""
     app = pilot.app
     await settle(app, pilot)
-    for call in app.screen.history.calls.values():
-        call.duration_ms = 12.0
-        app.screen.history.option_list.replace_option_prompt(call.key, row_text(call))
+    assert {round(call.duration_ms, 6) for call in app.screen.history.calls.values()} == {12.0}
     _no_blinking(app)
     view = app.screen.outcome_view.driver_view
     if isinstance(view, ChatView):
         await wait_until(pilot, lambda: not view.busy and markdown_source(view), what="the reply")
-    await pilot.pause(0.2)
+    await steady_screen(pilot)
 
 
 def _no_blinking(app: Any) -> None:
@@ -562,37 +562,37 @@ def _snapshot_of(calls: list[tuple[str, str, Any]], test_mode: bool = False):
             else:
                 await pilot.press("f5")
             await settle(app, pilot)
-        await _freeze(pilot)
+        await _drawn(pilot)
 
     return run_before
 
 
-def test_snapshot_chat_view(snap_compare, make_app, fixed_paths):
+def test_snapshot_chat_view(snap_compare, make_app, fixed_paths, steady_durations):
     app = make_app(origin_label=ORIGIN_LABEL)
     args = {"model": "fake", "messages": [{"role": "user", "content": "Say *hello*"}]}
     assert snap_compare(app, terminal_size=SIZE, run_before=_snapshot_of([("puter-chat-completion", "complete", args)]))
 
 
-def test_snapshot_table_view(snap_compare, make_app, make_demo_server, fixed_paths):
+def test_snapshot_table_view(snap_compare, make_app, make_demo_server, fixed_paths, steady_durations):
     app = make_app(server=make_demo_server(), origin_label=ORIGIN_LABEL)  # an empty store of its own
     calls = [("puter-kvstore", "set", {"key": k, "value": v}) for k, v in (("apple", 3), ("pear", {"ripe": True}))]
     calls.append(("puter-kvstore", "list", {}))
     assert snap_compare(app, terminal_size=SIZE, run_before=_snapshot_of(calls))
 
 
-def test_snapshot_image_view(snap_compare, make_app, make_demo_server, fixed_paths):
+def test_snapshot_image_view(snap_compare, make_app, make_demo_server, fixed_paths, steady_durations):
     app = make_app(server=make_demo_server(generation="v1"), origin_label=ORIGIN_LABEL)
     calls = [("puter-image-generation", "generate", {"prompt": "a lighthouse", "width": 48, "height": 32})]
     assert snap_compare(app, terminal_size=SIZE, run_before=_snapshot_of(calls))
 
 
-def test_snapshot_audio_view(snap_compare, make_app, fixed_paths):
+def test_snapshot_audio_view(snap_compare, make_app, fixed_paths, steady_durations):
     app = make_app(origin_label=ORIGIN_LABEL)
     calls = [("puter-tts", "synthesize", {"text": "hello"})]
     assert snap_compare(app, terminal_size=SIZE, run_before=_snapshot_of(calls))
 
 
-def test_snapshot_ocr_view(snap_compare, make_app, fixed_paths):
+def test_snapshot_ocr_view(snap_compare, make_app, fixed_paths, steady_durations):
     app = make_app(origin_label=ORIGIN_LABEL)
     calls = [("puter-ocr", "recognize", {"source": "data:image/png;base64,iVBORw0KGgo="})]
     assert snap_compare(app, terminal_size=SIZE, run_before=_snapshot_of(calls, test_mode=True))
@@ -602,14 +602,15 @@ def test_snapshot_binary_view(snap_compare, make_app, fixed_paths, tmp_path):
     body = tmp_path / "blob.bin"
     body.write_bytes(b"\x00PUTER\xffbinary body\n" * 8)
     call = Call(key="blob", interface="test-drivers", method="blob", service=None, args={})
-    call.finish(7, Binary(_exchange(), body, "application/x-demo", body.stat().st_size,
+    exchange = Exchange("POST", "http://h/drivers/call", {}, "{}", status=200, duration_ms=12.0)
+    call.finish(7, Binary(exchange, body, "application/x-demo", body.stat().st_size,
                           hashlib.sha256(body.read_bytes()).hexdigest(), "blob.bin"))
 
     async def run_before(pilot) -> None:
         await ready(pilot.app, pilot)
         _no_blinking(pilot.app)
         pilot.app.screen.history.add_call(call)
-        await _freeze(pilot)
+        await _drawn(pilot)
 
     app = make_app(origin_label=ORIGIN_LABEL)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -7,11 +7,12 @@ import json
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
+from explorer.model_lists import models_from_answer
 from explorer.protocol.outcomes import DriverError, Exchange, normalise_code
 from explorer.session import open_session
 from explorer.tui import hints
 from explorer.tui.app import ExplorerApp
-from explorer.tui.widgets.args_editor import ModelPicker
+from explorer.tui.screens.model_picker import ModelPicker
 from explorer.tui.widgets.catalog_tree import MethodRef
 
 from .conftest import SIZE, ready, settle, shown, wait_until
@@ -91,9 +92,9 @@ def test_with_model_keeps_the_layout_when_it_can():
 
 def test_models_from_answer_takes_ids_and_objects_and_skips_junk():
     answer = [{"id": "a", "provider": "p"}, "b", {"id": 3}, None, "a", "x" * 500, {"name": "c"}]
-    assert [(m.name, m.detail) for m in hints.models_from_answer(answer)] == [("a", "p"), ("b", ""), ("c", "")]
-    assert hints.models_from_answer({"models": ["z"]})[0].name == "z"
-    assert hints.models_from_answer("nope") == []
+    assert [(m.name, m.detail) for m in models_from_answer(answer)] == [("a", "p"), ("b", ""), ("c", "")]
+    assert models_from_answer({"models": ["z"]})[0].name == "z"
+    assert models_from_answer("nope") == []
 
 
 # -- test mode and limits ----------------------------------------------------------------------------

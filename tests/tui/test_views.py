@@ -12,7 +12,7 @@ from explorer.protocol.outcomes import Binary, Exchange, Result, Stream
 from explorer.tui import keymap
 from explorer.tui.calls import Call
 from explorer.terminal_text import clean, safe_text
-from explorer.tui.views import render
+from explorer.tui.views import body, render
 
 
 def test_safe_text_escapes_terminal_controls_and_never_parses_markup():
@@ -39,7 +39,7 @@ def test_a_huge_result_comes_in_batches_the_first_one_small_and_nothing_is_cut()
     assert prepared.body is not None and prepared.body.language == "json"
     batches = list(prepared.body.batches)
     assert len(batches) > 3
-    assert sum(len(line) + 1 for line in batches[0]) <= render.FIRST_BATCH_CHARS + 200
+    assert sum(len(line) + 1 for line in batches[0]) <= body.FIRST_BATCH_CHARS + 200
     lines = [line for batch in batches for line in batch]
     assert lines == json.dumps(value, indent=2).split("\n")
 

@@ -7,22 +7,22 @@ chunks only update the call's bounded tail; the screen shows what is new at most
 The first frame is the status bar, the method tree ("discovering…") and the footer: the other panes (and
 the modules they need) are built right after it (`build_panes`), so starting the app waits for as little
 as possible. `attach` waits for them; the screen's actions are off until they are there.
+
+The screen passes down what a pane needs of another (the selected call's outcome hint to the editor); a
+diff or an export of the selected call is made by `screens.diff` and `screens.export`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import json
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker
 
 from .. import keymap
 from ...terminal_text import clean
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ...protocol.catalog import Catalog
     from ...protocol.request import CallRequest
     from ..calls import Call
-    from ..seams import ExplorerSession, HistorySource
+    from ..seams import ExplorerSession
     from ..views.drivers import ContinueConversation
     from ..widgets.args_editor import ArgsEditor
     from ..widgets.catalog_tree import CatalogPanel, MethodRef, MethodTree
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from ..widgets.outcome_view import OutcomeView
     from .add_method import NewMethod
 
-EXPORT_NAMES = {"curl": "curl", "httpx": "httpx", "puterjs": "puter.js"}
 FLUSH_HZ = 20  # redraws of streams in flight per second, at most
 
 
@@ -90,9 +89,6 @@ class MainScreen(Screen[None]):
         right = Vertical(HistoryPane(id="history-pane"), OutcomeView(id="outcome-view"), id="right-pane")
         await self.query_one("#panes", Horizontal).mount_all([ArgsEditor(id="args-editor"), right])
         self._auto_focus()
-        # What is loaded by now (modules, styles, the widget tree) lives as long as the app: out of the cyclic
-        # collector's way, so that its full collections, which hold the GIL, walk only what calls bring.
-        gc.freeze()
         self._panes_built.set()
         self.refresh_bindings()
 
@@ -138,6 +134,7 @@ class MainScreen(Screen[None]):
         """Use a ready session: show where it points, discover the catalogue, load the history."""
         await self._panes_built.wait()
         self.session = session
+        self.editor.session = session
         bar = self.status_bar
         bar.origin = origin_label or session.origin
         bar.profile = session.profile or ""
@@ -273,6 +270,8 @@ class MainScreen(Screen[None]):
         self.history.update_call(call)
         if self.outcome_view.call is call:
             self.outcome_view.show(call)
+        if self.history.selected is call:
+            self.editor.show_outcome_hint(call)
         self._count_in_flight()
 
     def _count_in_flight(self) -> None:
@@ -351,59 +350,22 @@ class MainScreen(Screen[None]):
             self.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
                         severity="warning")
             return
-        self._diff(old, new, self.history.source)
+        from .diff import show_diff
 
-    @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="diff two calls")
-    def _diff(self, old: Call | int, new: Call, source: HistorySource | None) -> None:
-        """Read and compare the two values off the event loop (a body may be megabytes)."""
-        from ...history import HistoryError
-        from ..calls import Call
-        from ..compare import call_value, diff_text, entry_value, label
-        from .diff import DiffScreen
-
-        try:
-            if isinstance(old, Call):
-                old_label, old_value = label(old), call_value(old, source)
-            else:
-                old_label, old_value = f"#{old} (the original)", entry_value(source, old)
-            text = diff_text(old_value, call_value(new, source))
-        except (LookupError, HistoryError, OSError) as why:
-            self.app.call_from_thread(
-                self.notify, clean(str(why)), title="Cannot diff", severity="warning", markup=False
-            )
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.app.push_screen, DiffScreen(old_label, label(new), text))
-
-    def export_text(self, call: Call, fmt: str) -> str:
-        """The selected call as a snippet; the token stays in the environment ($PUTER_AUTH_TOKEN)."""
-        from ...export import export_call
-
-        origin = call.entry.origin if call.entry is not None else self.session.origin
-        return export_call(origin, json.loads(call.request_body), fmt)
+        show_diff(self, old, new, self.history.source)
 
     def action_export(self, fmt: str = "curl") -> None:
-        from ...export import TOKEN_VARIABLE
-        from ..compare import label
-        from .export import ExportScreen
+        from .export import show_export
 
         call = self.history.selected
         if call is None or (call.entry is None and self.session is None):
             self.notify("select a call in the history first", severity="warning")
             return
-        try:
-            text = self.export_text(call, fmt)
-        except ValueError as why:  # a request body that is not JSON
-            self.notify(clean(str(why)), title="Cannot export", severity="error", markup=False)
-            return
-        self.app.copy_to_clipboard(text)
-        note = "Copied to the clipboard (where the terminal allows it)."
-        if fmt != "puterjs":
-            note += f" The token is read from ${TOKEN_VARIABLE}."
-        self.app.push_screen(ExportScreen(f"{label(call)} as {EXPORT_NAMES.get(fmt, fmt)}", text, note))
+        show_export(self, call, fmt, self.session.origin if self.session is not None else None)
 
     def on_history_pane_highlighted(self, event: HistoryPane.Highlighted) -> None:
         self.outcome_view.show(event.call)
+        self.editor.show_outcome_hint(event.call)
         self.refresh_bindings()
 
     # -- focus and paging ----------------------------------------------------------------------

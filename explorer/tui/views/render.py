@@ -1,16 +1,15 @@
 """What each tab of the outcome view shows, built from data only (never from markup).
 
 `prepare(call)` does the heavy part (formatting JSON, reading saved bodies) and is meant for a thread
-worker: a body is a series of line batches, so the first lines of a huge result can be shown while the
-rest is still being formatted. Everything else here is small and cheap.
+worker: a body is a series of line batches (`body`), so the first lines of a huge result can be shown while
+the rest is still being formatted. Everything else here is small and cheap.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from rich.text import Text
 
@@ -19,15 +18,10 @@ from ...history.values import body_file_problem
 from ...protocol.outcomes import Binary, DriverError, Failure, Result, Stream, normalise_code
 from ..calls import KIND_LABELS, Call
 from ...terminal_text import clean, safe_text
+from .body import HEAD_BYTES, Body, hex_body, json_batches, json_body, read_head, saved_body, text_body, text_lines
 
-HEAD_BYTES = 4096  # bytes of a saved body read back for the Raw and hex views
-SAVED_HEAD_BYTES = 1024 * 1024  # bytes of a saved body too large to parse that are shown as text
-HEX_BYTES = 512  # bytes shown in a hex dump
 STREAM_HEAD_BYTES = 4 * 1024 * 1024  # how much of a stored stream is read back to show its chunks
 MAX_CHUNK_LINES = 5000  # chunk log lines shown for a stored stream
-FIRST_BATCH_CHARS = 16 * 1024  # the first lines of a body come quickly...
-BATCH_CHARS = 512 * 1024  # ...the rest in larger batches
-HEX_WIDTH = 8  # bytes per hex dump line: fits the narrow outcome pane
 
 KIND_STYLES = {
     "pending": "black on grey70",
@@ -56,10 +50,6 @@ def human_duration(duration_ms: float | None) -> str:
     return f"{duration_ms / 1000:.2f} s"
 
 
-def pretty_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
-
-
 def fields(*pairs: tuple[str, Any]) -> Text:
     """`label: value` lines; values are data (escaped), None values are left out."""
     text = Text()
@@ -71,35 +61,6 @@ def fields(*pairs: tuple[str, Any]) -> Text:
         text.append(f"{label}: ", style="bold")
         text.append_text(value if isinstance(value, Text) else safe_text(value))  # a Text is already data
     return text
-
-
-def hex_lines(data: bytes, limit: int = HEX_BYTES) -> list[str]:
-    lines = []
-    for offset in range(0, min(len(data), limit), HEX_WIDTH):
-        row = data[offset : offset + HEX_WIDTH]
-        hexes = " ".join(f"{b:02x}" for b in row)
-        ascii_ = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in row)
-        lines.append(f"{offset:04x}  {hexes:<{HEX_WIDTH * 3 - 1}}  {ascii_}")
-    if len(data) > limit:
-        lines.append(f"… {len(data) - limit} more bytes in the head")
-    return lines or ["(empty)"]
-
-
-def text_lines(data: bytes | str) -> list[str]:
-    """Lines of text to show as they are: controls made visible, tabs as spaces."""
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    return clean(text).expandtabs(4).split("\n")
-
-
-def read_head(path: Any, limit: int = HEAD_BYTES) -> bytes:
-    """The first bytes of a saved body, or b"" when the file is gone."""
-    if not path:
-        return b""
-    try:
-        with Path(path).open("rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return b""
 
 
 # -- one history row ------------------------------------------------------------------------------
@@ -133,15 +94,6 @@ def row_text(call: Call, *, marked: bool = False) -> Text:
 
 
 @dataclass
-class Body:
-    """What the Result (or Request, Raw) tab shows under its summary: lines, in batches."""
-
-    language: str  # "json" (highlighted) or "text"
-    batches: Iterator[list[str]]
-    note: str = ""  # what is not shown, and where the whole of it is
-
-
-@dataclass
 class Prepared:
     """Everything the tabs show for one call, made off the event loop."""
 
@@ -161,36 +113,6 @@ def prepare(call: Call) -> Prepared:
     if call.kind == "stream" or (call.outcome is None and call.entry is None and call.stream is not None):
         chunks = stream_chunk_lines(call)
     return Prepared(summary, body, request_lines(call), headers_view(call), raw_lines(call), chunks)
-
-
-def json_batches(value: Any) -> Iterator[list[str]]:
-    """Indented JSON, a batch of lines at a time (the first batch small, so that it shows at once)."""
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=str)
-    pieces: list[str] = []
-    size, carry, limit = 0, "", FIRST_BATCH_CHARS
-    try:
-        for piece in encoder.iterencode(value):
-            pieces.append(piece)
-            size += len(piece)
-            if size >= limit:
-                *lines, carry = clean(carry + "".join(pieces)).split("\n")
-                pieces, size, limit = [], 0, BATCH_CHARS
-                yield lines
-    except RecursionError:  # a value nested deeper than the encoder goes: say so, keep what was made
-        pieces.append("\n… nested too deeply to indent further; the Raw tab has the body as received")
-    yield clean(carry + "".join(pieces)).split("\n")
-
-
-def _once(lines: list[str]) -> Iterator[list[str]]:
-    yield lines
-
-
-def json_body(value: Any, note: str = "") -> Body:
-    return Body("json", json_batches(value), note)
-
-
-def text_body(data: bytes | str, note: str = "") -> Body:
-    return Body("text", _once(text_lines(data)), note)
 
 
 def result_parts(call: Call) -> tuple[Text, Body | None]:
@@ -223,7 +145,7 @@ def result_parts(call: Call) -> tuple[Text, Body | None]:
             ("size", f"{outcome.size} bytes"),
             ("sha256", outcome.sha256),
         )
-        return summary, Body("text", _once(hex_lines(outcome.head)))
+        return summary, hex_body(outcome.head)
     if isinstance(outcome, Stream):
         return stream_summary(outcome), stream_body(outcome.text, outcome.text_chars, outcome.saved_path)
     if isinstance(outcome, Failure):
@@ -263,15 +185,6 @@ def stream_body(text: str, total: int, saved_path: Any) -> Body:
     return text_body(text, note)
 
 
-def saved_body(path: Any, size: int | None, fallback: bytes) -> Body:
-    """A JSON body too large to parse: its first part, as received."""
-    head = read_head(path, SAVED_HEAD_BYTES) or fallback
-    note = f"… {human_size(size)} of JSON is too large to parse here; its first {human_size(len(head))} as received"
-    if path:
-        note += f"; the whole body is saved at {path}"
-    return text_body(head, note)
-
-
 def _entry_result_parts(call: Call) -> tuple[Text, Body | None]:
     entry = call.entry
     if entry.kind == "driver_error":
@@ -289,7 +202,7 @@ def _entry_result_parts(call: Call) -> tuple[Text, Body | None]:
             ("sha256", entry.body_sha256),
             ("missing", body_file_problem(entry)),
         )
-        return summary, Body("text", _once(hex_lines(read_head(entry.body_path))))
+        return summary, hex_body(read_head(entry.body_path))
     else:
         summary = fields(
             ("summary", entry.summary),

@@ -7,37 +7,38 @@ listed below it with their known limits, not inserted. The args and the test-mod
 
 What the explorer knows beyond the parameters (`hints`) shows here too: a method that costs money starts
 with test mode on where the server honours it, and a line says what the call costs; a key picks a model
-from the server's own list (fetched once per server and generation, without a history entry); and the call
-selected in the history, when it ended in a 401, 402, 403 or 429, gets a line saying what to do.
+from the server's own list (read through the session once per server and generation, without a history
+entry, and offered in `screens.model_picker`); and the call selected in the history, when it ended in a 401,
+402, 403 or 429, gets a line saying what to do (the screen passes that call down: `show_outcome_hint`).
+The lines themselves are made in `args_notes`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, OptionList, Select, Static, TextArea
-from textual.widgets.option_list import Option
-from textual.worker import Worker
+from textual.widgets import Checkbox, Select, Static, TextArea
 
-from ...protocol.catalog import Catalog, Method, missing_required, template_args
-from ...protocol.outcomes import Outcome, Result
+from ...model_lists import ModelChoice
+from ...protocol.catalog import Catalog, Method, template_args
 from ...protocol.request import CallRequest
 from .. import hints, keymap
-from ..hints import ModelChoice
-from ...terminal_text import clean, safe_text
+from ...terminal_text import clean
+from ..screens.model_picker import ModelPicker
+from . import args_notes
 from .catalog_tree import node_label
-from .history_pane import HistoryPane
 
 if TYPE_CHECKING:
+    from ..calls import Call
     from ..seams import ExplorerSession
+
+log = logging.getLogger(__name__)
 
 
 class ArgsInvalid(ValueError):
@@ -142,13 +143,14 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog: Catalog | None = None
+        self.session: ExplorerSession | None = None  # given by the screen once connected
         self.interface: str | None = None
         self.method: str | None = None
         self._remembered: dict[tuple[str, str], str] = {}
         self._test_modes: dict[tuple[str, str], bool] = {}
         # Model names per (server, generation, interface): fetched once, then reused.
         self._models: dict[tuple[str, str | None, str], list[ModelChoice]] = {}
-        self.model_fetches = 0  # server round trips made for model lists
+        self.model_fetches = 0  # calls made to the server for model lists
         self._picker: ModelPicker | None = None
         self._hint_for: tuple[Any, ...] | None = None
 
@@ -167,10 +169,6 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
         yield Static(id="args-status")
         yield Static(id="args-hint")
         yield Static(id="args-optional")
-
-    def on_mount(self) -> None:
-        # The history lives elsewhere on the screen: listen for calls finishing and selections changing.
-        self.screen.message_signal.subscribe(self, self._screen_message, immediate=True)
 
     @property
     def generation(self) -> str | None:
@@ -230,14 +228,8 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
             self._test_modes[(self.interface, self.method)] = self.query_one("#test-mode", Checkbox).value
 
     def _show_title(self, info: Method | None) -> None:
-        title = Text()
         assert self.interface is not None and self.method is not None
-        iface = self.catalog.interfaces.get(self.interface) if self.catalog else None
-        title.append_text(node_label(self.interface, iface.source if iface else "user"))
-        title.append(".")
-        title.append_text(node_label(self.method, info.source if info else "user"))
-        if info is not None and (info.streams or info.binary):
-            title.append("  " + " ".join(t for t, on_ in (("streams", info.streams), ("binary", info.binary)) if on_), style="cyan")
+        title = args_notes.method_title(self.catalog, self.interface, self.method, info)
         self.query_one("#editor-title", Static).update(title)
 
     def _fill_services(self, service: str | None) -> None:
@@ -256,48 +248,21 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
             select.clear()
 
     def _show_optional(self, info: Method | None) -> None:
-        optional = self.query_one("#args-optional", Static)
-        if info is None:
-            optional.display = True
-            optional.update(Text("no parameter list known for this method", style="dim italic"))
-            return
         assert self.interface is not None and self.method is not None
-        notes: dict[str | None, list[str]] = {}
-        if self._takes_model():
-            notes["model"] = [f"{_first_key('model')} picks from the server's list"]
-        for limit in hints.limits(self.interface, self.method, self.generation):
-            notes.setdefault(limit.param, []).append(limit.text)
-        _, params = template_args(info)
-        params = [p for p in params if p.name != "test_mode"]  # the test-mode switch sends it
-        if not params and not notes:
-            optional.update(Text(""))
-            optional.display = False
-            return
-        optional.display = True
-        text = Text()
-        if params:
-            text.append("optional: ", style="bold")
-        for index, param in enumerate(params):
-            if index:
-                text.append(", ")
-            text.append_text(safe_text(param.name, single_line=True))
-            about = "; ".join([param.type, *notes.pop(param.name, [])])
-            text.append_text(safe_text(f" ({about})", "dim", single_line=True))
-        if notes:  # limits of required parameters and of the method itself
-            text.append("\n" if params else "")
-            text.append("limits: ", style="bold")
-            lines = [f"{name}: {note}" if name else note for name, items in notes.items() for note in items]
-            text.append_text(safe_text("; ".join(lines), "dim", single_line=True))
-        optional.update(text)
+        model_key = _first_key("model") if self._takes_model() else None
+        note = args_notes.optional_note(self.interface, self.method, info, self.generation, model_key)
+        optional = self.query_one("#args-optional", Static)
+        optional.display = note is not None
+        optional.update(note or Text(""))
 
     def _show_cost(self, args: Any) -> None:
-        cost = self.query_one("#args-cost", Static)
         note = None
         if self.interface is not None and self.method is not None:
             test_mode = self.query_one("#test-mode", Checkbox).value
-            note = hints.cost_note(self.interface, self.method, self.generation, test_mode, args)
+            note = args_notes.cost_line(self.interface, self.method, self.generation, test_mode, args)
+        cost = self.query_one("#args-cost", Static)
         cost.display = note is not None
-        cost.update(Text("$ " + note) if note else Text(""))
+        cost.update(note or Text(""))
 
     @on(Checkbox.Changed, "#test-mode")
     def _test_mode_changed(self, event: Checkbox.Changed) -> None:
@@ -321,19 +286,7 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
             self.set_class(True, "-invalid")
             return None, error
         self.set_class(False, "-invalid")
-        info = self.method_info
-        missing = missing_required(info, args) if info is not None else []
-        broken = hints.args_warnings(self.interface, self.method, args) if self.interface and self.method else []
-        if not isinstance(args, dict):
-            status.update(Text("⚠ args is usually a JSON object", style="yellow"))
-        elif missing:
-            text = Text("⚠ missing required: ", style="yellow")
-            text.append_text(safe_text(", ".join(missing), "bold yellow"))
-            status.update(text)
-        elif broken:
-            status.update(Text("⚠ " + "; ".join(broken), style="yellow"))
-        else:
-            status.update(Text("✓ valid JSON", style="green"))
+        status.update(args_notes.args_verdict(self.interface, self.method, self.method_info, args))
         self._show_cost(args)
         return args, None
 
@@ -376,47 +329,37 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
         return iface.preferred_service if iface else None
 
     def _model_key(self) -> tuple[str, str | None, str]:
-        session = getattr(self.app, "session", None)
         assert self.interface is not None
-        return (str(getattr(session, "origin", "")), self.generation, self.interface)
+        return (self.session.origin if self.session is not None else "", self.generation, self.interface)
 
     def action_pick_model(self) -> None:
-        """Pick a model from the server's list (and the known ones); fetched in a worker on first use."""
+        """Pick a model from the server's list (and the known ones); read in a worker on first use."""
         if not self._takes_model():
             self.notify("the method open in the editor takes no model from a list", severity="warning")
             return
         assert self.interface is not None
         key = self._model_key()
         choices = self._models.get(key)
-        picker = ModelPicker(f"model for {self.interface}.{self.method}", choices or hints.known_models(self.interface),
-                             fetching=choices is None)
+        known = hints.known_models(self.interface)
+        picker = ModelPicker(f"model for {self.interface}.{self.method}", choices or known,
+                             fetching=choices is None and self.session is not None,
+                             note=None if self.session is not None else "not connected: only the known models")
         self._picker = picker
         self.app.push_screen(picker, self._model_picked)
-        if choices is None:
-            catalog = self.catalog
-            methods = [m for m in hints.MODEL_LISTS[self.interface] if catalog and catalog.method(self.interface, m)]
-            self._fetch_models(key, self.interface, self._service(), methods)
+        if choices is None and self.session is not None:
+            self._fetch_models(self.session, key, self.interface, self._service())
 
     @work(exclusive=True, group="models", exit_on_error=False, description="read the server's models")
-    async def _fetch_models(self, key: tuple[str, str | None, str], interface: str, service: str | None,
-                            methods: list[str]) -> None:
-        session = getattr(self.app, "session", None)
-        found: list[ModelChoice] = []
-        problem = "this server has no model list for the interface" if not methods else "not connected"
-        for method in methods if session is not None else []:
-            self.model_fetches += 1
-            try:
-                outcome = await _call_unrecorded(session, CallRequest(interface, method, {}, service=service))
-            except Exception as error:  # a model list is a convenience: never take the editor down
-                problem = f"{type(error).__name__}: {error}"
-                continue
-            if isinstance(outcome, Result):
-                found = hints.models_from_answer(outcome.value)
-                if found:
-                    break
-                problem = f"{method} answered no model names"
-            else:
-                problem = f"{method}: {outcome.summary}"
+    async def _fetch_models(self, session: ExplorerSession, key: tuple[str, str | None, str], interface: str,
+                            service: str | None) -> None:
+        try:
+            listed = await session.models(interface, service)
+        except Exception as error:  # a model list is a convenience: the picker says what went wrong
+            log.warning("reading the models of %s failed", interface, exc_info=True)
+            found, problem = [], f"{type(error).__name__}: {error}"
+        else:
+            self.model_fetches += listed.asked
+            found, problem = listed.choices, listed.problem or ""
         choices = hints.merge_models(found, interface)
         note = None
         if found:
@@ -440,137 +383,16 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
         self.text_area.replace(new, document.start, document.end)  # one undoable edit
         self.text_area.focus()
 
-    # -- hints for the call selected in the history --------------------------------------------
+    # -- the call selected in the history ------------------------------------------------------
 
-    def _screen_message(self, message: Message) -> None:
-        if isinstance(message, (Worker.StateChanged, HistoryPane.Highlighted)):
-            self.call_later(self._show_outcome_hint)
-
-    def _show_outcome_hint(self) -> None:
-        history = getattr(self.screen, "history", None)
-        call = history.selected if isinstance(history, HistoryPane) else None
+    def show_outcome_hint(self, call: Call | None) -> None:
+        """Say what the selected call's outcome means, when a person can act on it (the screen calls this
+        whenever the selection changes or the selected call ends)."""
         state = (call.key, call.kind, call.status) if call is not None else None
         if state == self._hint_for:
             return
         self._hint_for = state
-        hint = hints.outcome_hint(call) if call is not None else None
+        text = args_notes.outcome_hint_line(call)
         line = self.query_one("#args-hint", Static)
-        line.display = hint is not None
-        if hint is not None:
-            number = f"#{call.entry_id} " if call.entry_id is not None else ""
-            text = Text("! ", style="bold yellow")
-            text.append_text(safe_text(f"{number}{call.title}: ", "bold", single_line=True))
-            text.append_text(safe_text(hint, single_line=True))
-            line.update(text)
-        else:
-            line.update(Text(""))
-
-
-async def _call_unrecorded(session: ExplorerSession, request: CallRequest) -> Outcome:
-    """A call that is not a history entry (a model list is not something the user sent)."""
-    connection = getattr(session, "connection", None)
-    if connection is not None:
-        return await connection.call(request)
-    _, outcome = await session.call(request)
-    return outcome
-
-
-class ModelPicker(ModalScreen["str | None"]):
-    """A filterable list of model names; Enter picks (the typed name when nothing matches), Escape closes."""
-
-    DEFAULT_CSS = """
-    ModelPicker {
-        align: center middle;
-    }
-    #model-dialog {
-        width: 72;
-        max-width: 100%;
-        height: 80%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    #model-title, #model-note {
-        height: auto;
-    }
-    #model-list {
-        height: 1fr;
-    }
-    """
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("down", "focus_list", show=False)]
-
-    def __init__(self, title: str, choices: list[ModelChoice], *, fetching: bool, note: str | None = None) -> None:
-        super().__init__()
-        self.title_text = title
-        self.choices = list(choices)
-        self.fetching = fetching
-        self.note = note
-        self._shown: list[ModelChoice] = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="model-dialog"):
-            yield Static(safe_text(self.title_text, "bold", single_line=True), id="model-title")
-            yield Input(placeholder="filter; Enter picks (or takes the name as typed)", id="model-filter")
-            yield OptionList(id="model-list")
-            yield Static(id="model-note")
-
-    def on_mount(self) -> None:
-        self._show_choices()
-        self.query_one("#model-filter", Input).focus()
-
-    def set_models(self, choices: list[ModelChoice], note: str | None) -> None:
-        self.choices, self.fetching, self.note = list(choices), False, note
-        if self.is_mounted:
-            self._show_choices()
-
-    @property
-    def shown(self) -> list[str]:
-        return [c.name for c in self._shown]
-
-    def _show_choices(self) -> None:
-        needle = self.query_one("#model-filter", Input).value.strip().lower()
-        matching = [c for c in self.choices if needle in c.name.lower() or needle in c.detail.lower()]
-        matching.sort(key=lambda c: not c.name.lower().startswith(needle))  # stable: prefixes first
-        self._shown = matching
-        options = self.query_one("#model-list", OptionList)
-        options.set_options(Option(_choice_text(c), id=f"m{i}") for i, c in enumerate(matching))
-        if matching:
-            options.highlighted = 0
-        status = "reading the server's models…" if self.fetching else f"{len(matching)} of {len(self.choices)} models"
-        text = Text(status, style="dim")
-        if self.note:
-            text.append("\n")
-            text.append_text(safe_text(self.note, "yellow"))
-        self.query_one("#model-note", Static).update(text)
-
-    @on(Input.Changed, "#model-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._show_choices()
-
-    @on(Input.Submitted, "#model-filter")
-    def _submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one("#model-list", OptionList)
-        if self._shown and options.highlighted is not None:
-            self.dismiss(self._shown[options.highlighted].name)
-        elif event.value.strip():
-            self.dismiss(event.value.strip())
-
-    @on(OptionList.OptionSelected, "#model-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._shown[event.option_index].name)
-
-    def action_focus_list(self) -> None:
-        self.query_one("#model-list", OptionList).focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-def _choice_text(choice: ModelChoice) -> Text:
-    text = safe_text(choice.name, single_line=True)
-    if choice.detail:
-        text.append("  ")
-        text.append_text(safe_text(choice.detail, "dim", single_line=True))
-    if choice.source != "server":
-        text.append("  (known without asking the server)", style="dim italic")
-    return text
+        line.display = text is not None
+        line.update(text or Text(""))

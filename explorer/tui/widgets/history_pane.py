@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
 from .. import keymap
@@ -118,8 +118,8 @@ class HistoryPane(Vertical):
         if call.key in self.calls and self._visible(call):
             try:
                 self.option_list.replace_option_prompt(call.key, self._row(call))
-            except Exception:  # the row is filtered out of the list right now
-                pass
+            except OptionDoesNotExist:  # not listed right now (a search hides it): drawn when it is listed again
+                return
 
     # -- the store -------------------------------------------------------------------------------
 
@@ -236,8 +236,10 @@ class HistoryPane(Vertical):
         if event.option_index >= self.option_list.option_count - 5:
             self.load_more()
 
-    def select(self, key: str) -> None:
+    def select(self, key: str) -> bool:
+        """Highlight the call with this key; False when it is not in the list right now."""
         try:
             self.option_list.highlighted = self.option_list.get_option_index(key)
-        except Exception:
-            pass
+        except OptionDoesNotExist:
+            return False
+        return True

@@ -9,6 +9,8 @@ these modules only draw it.
 
 from __future__ import annotations
 
+import logging
+
 from ...calls import Call
 from .audio import AudioView
 from .base import DriverView
@@ -21,6 +23,8 @@ from .table import TableView
 # The first view that matches is shown: specific ones first, the catch-all for bytes last.
 VIEWS: list[type[DriverView]] = [ChatView, TableView, ImageView, AudioView, OcrView, BinaryView]
 
+log = logging.getLogger(__name__)
+
 
 def view_for(call: Call | None) -> type[DriverView] | None:
     """The view class for `call`, or None when only the generic tabs fit it."""
@@ -30,8 +34,8 @@ def view_for(call: Call | None) -> type[DriverView] | None:
         try:
             if view.matches(call):
                 return view
-        except Exception:  # a view's test must never stop the call from being shown
-            continue
+        except Exception:  # a view's test must never stop the call from being shown: logged, the next is tried
+            log.warning("%s could not judge %s", view.__name__, call.title, exc_info=True)
     return None
 
 

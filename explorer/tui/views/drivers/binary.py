@@ -12,7 +12,8 @@ from textual.worker import get_current_worker
 from ....driver_views.answers import size_text
 from ....driver_views.binary import fits
 from ...calls import Call
-from ..render import HEX_BYTES, fields, hex_lines
+from ..body import HEX_BYTES, hex_lines
+from ..render import fields
 from .actions import BinaryActions, BinaryDriverView
 from .base import binary_source, shown_path
 
