@@ -28,6 +28,8 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str, str]] = {
     "export": ("ctrl+o", "export('curl')", "Export"),
     "compare": ("ctrl+k,f8", "compare", "Compare"),
     "model": ("ctrl+t", "pick_model", "Model"),
+    "collections": ("f6", "collections", "Collections"),
+    "save-call": ("ctrl+s", "save_call", "Save call"),
     "help": ("f1", "help", "Help"),
 }
 
@@ -38,6 +40,8 @@ HELP_DESCRIPTIONS: dict[str, str] = {
     "export": "Export the highlighted call as curl: copied and shown (palette: httpx, puter.js)",
     "compare": "Run the method in the editor on several services of its interface, side by side",
     "model": "Pick a model for the `model` argument from the server's list (args editor)",
+    "collections": "Open a folder of call files: run one or all, open one in the editor",
+    "save-call": "Save the editor's call (or the highlighted history call) as a call file in a collection",
 }
 
 # Bindings that must win over the focused widget (the editor would otherwise take ctrl+j as a newline).
@@ -46,6 +50,7 @@ HELP_DESCRIPTIONS: dict[str, str] = {
 # "compare" (ctrl+k) too: in the editor it replaces delete-to-end-of-line (ctrl+shift+k still deletes the line).
 _PRIORITY = {
     "send", "cancel", "replay", "add-method", "focus-tree", "focus-editor", "focus-history", "export", "compare",
+    "collections", "save-call",
 }
 # "model" shows only while the open method takes a model (ArgsEditor.check_action).
 _SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export", "model"}

@@ -49,7 +49,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = keymap.bindings(
         "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more",
-        "export", "compare",
+        "export", "compare", "collections", "save-call",
     )
 
     class Ready(Message):
@@ -314,6 +314,16 @@ class MainScreen(Screen[None]):
             self.catalog.add_user_method(call.interface, call.method, call.service)
             self.catalog_panel.rebuild()
         self.open_method(MethodRef(call.interface, call.method, call.service), args=call.args, test_mode=call.test_mode)
+
+    def action_collections(self) -> None:
+        from .collection_actions import open_collections
+
+        open_collections(self)
+
+    def action_save_call(self) -> None:
+        from .collection_actions import save_call
+
+        save_call(self)
 
     def action_compare(self) -> None:
         """The editor's call on several services of its interface, side by side (screens/compare.py)."""
