@@ -55,18 +55,13 @@ def remove(value: Any, path: str) -> Any:
 
 def _without(value: Any, steps: list[str | int]) -> Any:
     step, rest = steps[0], steps[1:]
-    if isinstance(step, str) and isinstance(value, dict) and step in value:
-        copy = dict(value)
-        if rest:
-            copy[step] = _without(value[step], rest)
-        else:
-            del copy[step]
-        return copy
-    if isinstance(step, int) and isinstance(value, list) and 0 <= step < len(value):
-        copy = list(value)
-        if rest:
-            copy[step] = _without(value[step], rest)
-        else:
-            del copy[step]
-        return copy
-    return value
+    present = (isinstance(step, str) and isinstance(value, dict) and step in value) or (
+        isinstance(step, int) and isinstance(value, list) and 0 <= step < len(value))
+    if not present:
+        return value
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    if rest:
+        copy[step] = _without(value[step], rest)
+    else:
+        del copy[step]
+    return copy
