@@ -86,6 +86,7 @@ async def main(out: Path) -> None:
         app.save_screenshot("stream.svg", str(out))
         await _driver_views(app, pilot, out)
         await _compare(app, pilot, out)
+        await _collections(app, pilot, out)
 
 
 def _short_paths() -> None:
@@ -142,9 +143,29 @@ async def _compare(app: Any, pilot: Any, out: Path) -> None:
     app.save_screenshot("compare.svg", str(out))
 
 
+async def _collections(app: Any, pilot: Any, out: Path) -> None:
+    """The collections screen after the shipped examples ran, a failure of the kind a user meets shown."""
+    from textual.widgets import Input
+
+    await pilot.press("escape")
+    await pilot.press("f6")
+    await settle(app, pilot)
+    field = app.screen.query_one("#collection-folder", Input)
+    field.value = "examples/demo"  # relative to the repository, where the script runs
+    field.focus()
+    await pilot.press("enter")
+    await settle(app, pilot)
+    await pilot.press("a")
+    while len(app.screen.results) < len(app.screen.items):
+        await pilot.pause(0.05)
+    await settle(app, pilot)
+    app.save_screenshot("collections.svg", str(out))
+
+
 if __name__ == "__main__":
     repo = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(repo))
+    os.chdir(repo)
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else repo / "screenshots"
     with tempfile.TemporaryDirectory() as home:
         os.environ["PUTER_EXPLORER_HOME"] = home  # a throwaway history and downloads folder

@@ -65,7 +65,7 @@ class DriverView(Widget):
         if self.is_mounted:  # otherwise on_mount shows it
             try:
                 self.refresh_view()
-            except NoMatches:
+            except NoMatches:  # replaced by the view of another call meanwhile
                 pass
 
     def refresh_view(self) -> None:
