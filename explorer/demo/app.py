@@ -1,19 +1,15 @@
 """The demo server as a Starlette app: routes, auth, dispatch, and the wire shapes of each generation.
 
-v1 answers driver errors as HTTP 200 `{success:false, error:{...}}`, reads `driver ?? service` and a
-top-level `test_mode`, validates args against the interface spec (dropping undeclared ones) and wants an
-`Origin` header on every POST. v2 answers real statuses with `{error, message, code}`, reads only `driver`
-and `args.test_mode`. Parameter facts come from the bundled catalogue, so they match what clients show.
+v1 answers driver errors as HTTP 200 `{success:false, error:{...}}` and wants an `Origin` header on every
+POST; v2 answers real statuses with `{error, message, code}`. How a call's body is read and checked per
+generation is in `resolve`; parameter facts come from the bundled catalogue, so they match what clients show.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 import secrets
-import time
-from collections import deque
 from typing import Any, AsyncIterator, Iterable, Mapping
 
 from starlette.applications import Starlette
@@ -28,17 +24,14 @@ from explorer.demo.drivers import (
     NO_RESULT,
     Binding,
     BinaryReply,
-    Call,
     DriverFailure,
     Reply,
     StreamReply,
-    build_bindings,
-    no_implementation,
 )
-from explorer.protocol.catalog import Catalog, Method
+from explorer.demo.resolve import resolve
+from explorer.demo.state import DemoState
 
 GENERATIONS = ("v1", "v2")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _V1_TYPES = {"string", "flag", "number", "json", "file"}
 
 
@@ -49,58 +42,10 @@ class _Reject(Exception):
         self.response = response
 
 
-class RateLimiter:
-    """A sliding window per `interface.method`; the demo has a single user."""
-
-    def __init__(self, limits: Mapping[str, int] | None, window: float):
-        self.limits = dict(limits or {})
-        self.window = window
-        self.hits: dict[str, deque[float]] = {}
-
-    def allow(self, key: str) -> bool:
-        limit = self.limits.get(key)
-        if limit is None:
-            return True
-        now = time.monotonic()
-        hits = self.hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= limit:
-            return False
-        hits.append(now)
-        return True
-
-
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
 DEMO_USER = {"username": DEMO_USERNAME, "uuid": "00000000-0000-4000-8000-000000000001", "email": None,
              "email_confirmed": False, "is_temp": False}
-
-
-class DemoState:
-    def __init__(
-        self,
-        generation: str,
-        token: str,
-        rate_limits: Mapping[str, int] | None,
-        forbidden_drivers: Iterable[str],
-        stream_delay: float,
-        rate_window: float,
-    ):
-        self.generation = generation
-        self.token = token
-        self.bindings: dict[str, Binding] = build_bindings(generation)
-        self.catalog = Catalog.bundled(generation)
-        self.limiter = RateLimiter(rate_limits, rate_window)
-        self.forbidden = set(forbidden_drivers)
-        self.stream_delay = stream_delay
-
-    @property
-    def v1(self) -> bool:
-        return self.generation == "v1"
-
-    def spec(self, interface: str, method: str) -> Method | None:
-        return self.catalog.method(interface, method)
 
 
 def create_app(
@@ -262,7 +207,7 @@ def _auth_error(state: DemoState, code: str) -> Response:
 
 async def _dispatch(body: dict[str, Any], state: DemoState) -> Response:
     try:
-        binding, call = _v1_resolve(body, state) if state.v1 else _v2_resolve(body, state)
+        binding, call = resolve(body, state)
         outcome = binding.driver.handler(call.method)(call)
     except DriverFailure as failure:
         return _driver_error(failure, state)
@@ -271,103 +216,6 @@ async def _dispatch(body: dict[str, Any], state: DemoState) -> Response:
             return JSONResponse({"success": False, "error": str(error)})
         return _v2_error(500, "Internal Server Error", "internal_error")
     return _success(outcome, binding, state, call.requested_driver)
-
-
-def _v2_resolve(body: dict[str, Any], state: DemoState) -> tuple[Binding, Call]:
-    interface, method = body.get("interface"), body.get("method")
-    if not isinstance(interface, str) or not interface:
-        raise DriverFailure("bad_request", "Missing or invalid `interface`", 400)
-    if not isinstance(method, str) or not method:
-        raise DriverFailure("bad_request", "Missing or invalid `method`", 400)
-    requested = body.get("driver") if isinstance(body.get("driver"), str) else None  # `service` is ignored
-    binding = state.bindings.get(interface)
-    if binding is None or (requested and requested not in binding.names):
-        raise DriverFailure("not_found", f"Driver not found: {interface}:{requested or '(no default)'}", 404)
-    if method not in binding.driver.method_names("v2"):
-        raise DriverFailure("not_found", f"Method '{method}' not found on driver '{binding.canonical}'", 404)
-    if {binding.canonical, requested} & state.forbidden:
-        raise DriverFailure("forbidden", f"Permission denied for {interface}:{method}", 403)
-    if not state.limiter.allow(f"{interface}.{method}"):
-        raise DriverFailure("too_many_requests", "Too many requests.", 429)
-    args = body.get("args") if isinstance(body.get("args"), dict) else {}
-    spec = state.spec(interface, method)
-    for param in spec.parameters if spec else []:
-        if param.required and args.get(param.name) is None:
-            raise DriverFailure("bad_request", f"Missing `{param.name}`", 400)
-    call = Call("v2", interface, method, args, args.get("test_mode") is True, requested)
-    return binding, call
-
-
-def _v1_resolve(body: dict[str, Any], state: DemoState) -> tuple[Binding, Call]:
-    interface, method = body.get("interface"), body.get("method")
-    if not isinstance(interface, str):
-        raise DriverFailure("interface_not_found", "Interface not found: [undefined]", 404)
-    binding = state.bindings.get(interface)
-    if binding is None:
-        if interface in state.catalog.interfaces:  # known to v1, but nothing installed implements it
-            raise no_implementation(interface)
-        raise DriverFailure(
-            "interface_not_found", f"Interface not found: `{interface}`", 404, {"interface_name": interface}
-        )
-    where = {"interface_name": interface}
-    if not isinstance(method, str):
-        raise DriverFailure("method_not_found", f"Method not found: [undefined] on interface `{interface}`", 404, where)
-    spec = state.spec(interface, method)
-    if spec is None or method not in binding.driver.method_names("v1"):
-        raise DriverFailure(
-            "method_not_found", f"Method not found: `{method}` on interface `{interface}`", 404,
-            dict(where, method_name=method),
-        )
-    requested = body.get("driver") or body.get("service")
-    requested = requested if isinstance(requested, str) else None
-    if (requested or binding.default) not in binding.names:
-        raise no_implementation(interface)
-    if {binding.canonical, requested} & state.forbidden:
-        raise DriverFailure("forbidden", "Permission denied.", 403)
-    if not state.limiter.allow(f"{interface}.{method}"):
-        limit = state.limiter.limits[f"{interface}.{method}"]
-        period = int(state.limiter.window * 1000)
-        raise DriverFailure(
-            "rate_limit_exceeded", f"Rate limit exceeded for method `{method}`: {limit} calls per {period} ms.", 429,
-            {"method_name": method, "rate_limit": {"max": limit, "period": period}},
-        )
-    if "args" not in body and spec.parameters:  # v1 reads a field of the missing object and crashes
-        raise DriverFailure(None, f"Cannot read properties of undefined (reading '{spec.parameters[0].name}')", 500, plain=True)
-    raw_args = body.get("args") if isinstance(body.get("args"), dict) else {}
-    args: dict[str, Any] = {}
-    for param in spec.parameters:  # undeclared args are dropped
-        value = raw_args.get(param.name)
-        about = dict(where, method_name=method, arg_name=param.name)
-        if value is None:
-            if param.required:
-                raise DriverFailure(
-                    "missing_required_argument",
-                    f"Missing required argument `{param.name}` for method `{method}` on interface `{interface}`",
-                    400, about,
-                )
-            continue
-        problem = _v1_type_problem(param.type, value)
-        if problem:
-            raise DriverFailure(
-                "argument_consolidation_failed",
-                f"Failed to parse or process argument `{param.name}` for method `{method}` on interface "
-                f"`{interface}`: Field `{param.name}` is invalid. {problem}",
-                400, about,
-            )
-        args[param.name] = value
-    test_mode = bool(body.get("test_mode"))
-    if test_mode:
-        args["test_mode"] = True
-    return binding, Call("v1", interface, method, args, test_mode, requested)
-
-
-def _v1_type_problem(kind: str, value: Any) -> str | None:
-    if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        return "Expected number."
-    if kind == "file":
-        ok = isinstance(value, str) and (value.startswith(("data:", "/", "~")) or _UUID.match(value))
-        return None if ok else "Expected unix-style path or UUID."
-    return None
 
 
 # -- answers ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ The TUI's views (explorer.tui.views.drivers) draw these facts as widgets; `text.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from . import audio, binary, chat, image, ocr, table
@@ -25,8 +26,8 @@ def view_name(answer: Any) -> str | None:
         try:
             if fits(answer):
                 return name
-        except Exception:  # a view's test must never stop the answer from being shown
-            continue
+        except Exception:  # a view's test must never stop the answer from being shown: try the next one
+            logging.getLogger(__name__).warning("the %s view could not judge an answer", name, exc_info=True)
     return None
 
 

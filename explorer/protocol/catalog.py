@@ -13,12 +13,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator, Literal
 
-from ..terminal_text import clean
+from .server_values import json_kind, note, printable, shown, usable_name
 
 Source = Literal["server", "catalogue", "user"]
 GENERATIONS = ("v1", "v2")
-NAME_MAX = 200  # characters: longer is not a name
-MAX_NOTES = 20  # warnings kept per interface (and discovery errors): past it, one line says more were left out
 
 
 @dataclass
@@ -62,7 +60,7 @@ class Interface:
     warnings: list[str] = field(default_factory=list)  # what the server described oddly, and was skipped
 
     def warn(self, message: str) -> None:
-        _note(self.warnings, message)
+        note(self.warnings, message)
 
     @property
     def preferred_service(self) -> str | None:
@@ -165,7 +163,7 @@ class Catalog:
                 continue
             description = spec.get("description")
             if isinstance(description, str):
-                iface.description = _printable(description)
+                iface.description = printable(description)
             elif description is not None:
                 iface.warn(f"description is {json_kind(description)}, not a string: ignored")
             methods = spec.get("methods")
@@ -244,7 +242,7 @@ class Catalog:
     def _listed_interface(self, name: Any, data: Any, source: str) -> Interface | None:
         """The interface a server answer names, if the name is usable; None when its entry says nothing more."""
         if not usable_name(name):
-            _note(self.errors, f"{source}: skipped an interface with an unusable name: {shown(name)}")
+            note(self.errors, f"{source}: skipped an interface with an unusable name: {shown(name)}")
             return None
         iface = self._server_interface(name)
         if isinstance(data, dict):
@@ -304,7 +302,7 @@ def _spec_method(iface: Interface, name: Any, data: Any) -> Method | None:
         method.result, method.streams, method.binary = known.result, known.streams, known.binary
     description = data.get("description")
     if isinstance(description, str):
-        method.description = _printable(description)
+        method.description = printable(description)
     elif description is not None:
         iface.warn(f"the description of method {shown(name)} is {json_kind(description)}, not a string: ignored")
     parameters = data.get("parameters")
@@ -333,52 +331,6 @@ def _spec_method(iface: Interface, name: Any, data: Any) -> Method | None:
             )
         )
     return method
-
-
-def usable_name(value: Any) -> bool:
-    """A name a server may give an interface, service, method or parameter: a short, printable string."""
-    return isinstance(value, str) and 0 < len(value) <= NAME_MAX and value.isprintable() and not value.isspace()
-
-
-def json_kind(value: Any) -> str:
-    """What a JSON value is, in words: `a list`, `a string`, ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def shown(value: Any, width: int = 60) -> str:
-    """A value from a server quoted for a warning: printable, one line, short (a container only by its kind)."""
-    if isinstance(value, str):
-        text = clean(_printable(value[: width + 1]), single_line=True)
-        return '"' + (text if len(text) <= width else text[: width - 1] + "…") + '"'
-    if value is None or isinstance(value, (bool, int, float)):
-        return json.dumps(value)[:width]
-    return json_kind(value)
-
-
-def _printable(text: str, width: int = 2000) -> str:
-    """Server text that can be written out (lone surrogates from JSON escapes would fail to encode), bounded."""
-    cut = text[:width].encode("utf-8", "replace").decode("utf-8")
-    return cut if len(text) <= width else cut[: width - 1] + "…"
-
-
-def _note(notes: list[str], message: str) -> None:
-    """Append, up to MAX_NOTES, then once say that more were left out: a hostile answer cannot flood the UI."""
-    if len(notes) < MAX_NOTES:
-        notes.append(message)
-    elif len(notes) == MAX_NOTES:
-        notes.append("more problems were left out")
 
 
 def template_args(method: Method) -> tuple[dict[str, Any], list[Parameter]]:

@@ -13,13 +13,13 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 import httpx
 
 from .bodies import BodyFile, BodySink, TooLarge, extension_for, new_file, suggested_name
 from .catalog import Catalog, json_kind
-from .decoding import Lines, TooSlow, decoded_chunks, parse_json, with_idle_timeout, with_min_rate
+from .decoding import TooSlow, decoded_chunks, parse_json, with_min_rate
 from .interpret import (
     NOTHING,
     body_kind,
@@ -33,8 +33,9 @@ from .interpret import (
 )
 from .login import LoginError, LoginResult, login
 from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
-from .outcomes import Binary, Exchange, Failure, Outcome, Stream, StreamTail
+from .outcomes import Binary, Exchange, Failure, Outcome
 from .request import CallRequest, Limits, Timeouts
+from .streaming import STREAM_TURN_EVERY, ChunkCallback, read_stream
 from .transport import USER_AGENT, httpx_timeout, tls_verify, transport_failure
 
 __all__ = [
@@ -44,13 +45,12 @@ __all__ = [
     "Limits",
     "LoginError",
     "LoginResult",
+    "STREAM_TURN_EVERY",
     "Timeouts",
     "derive_gui_origin",
     "login",
 ]
 
-ChunkCallback = Callable[[Any], None]
-STREAM_TURN_EVERY = 256  # stream chunks delivered between two turns given back to the loop
 
 
 class Connection:
@@ -167,14 +167,11 @@ class Connection:
         on_chunk: ChunkCallback | None = None,
         *,
         binary_path: Path | None = None,
-        before_send: Callable[[], Awaitable[None]] | None = None,
     ) -> Outcome:
         """Send one driver call and return exactly one outcome. Only cancellation propagates.
 
         A binary answer goes to `binary_path` when one is given (created or truncated, as `curl -o` does),
         else to a new file in the download folder. Any other answer leaves `binary_path` untouched.
-        `before_send` is awaited once the connection is ready, just before the request's first byte
-        leaves: what the caller started alongside (writing down the call) overlaps the request's setup.
         """
         body_text = json.dumps(request.body(), ensure_ascii=False)
         url, extra_headers, extensions = self._call_target
@@ -194,7 +191,7 @@ class Connection:
                     url,
                     content=body_text.encode("utf-8"),
                     headers={**self.request_headers(redacted=False), **extra_headers},
-                    extensions=extensions if before_send is None else {**extensions, "trace": _gate(before_send)},
+                    extensions=extensions,
                     timeout=httpx_timeout(self.timeouts, read_timeout),
                 )
                 async with asyncio.timeout(self.timeouts.connect + self.timeouts.read):  # no task, unlike wait_for
@@ -244,7 +241,17 @@ class Connection:
             failure.message = self._redact(failure.message)
             return failure
         if kind == "stream":
-            return await self._read_stream(response, request, exchange, on_chunk)
+            return await read_stream(
+                response,
+                exchange,
+                self._new_file(request, ".ndjson"),
+                on_chunk,
+                cap=self._body_cap(response),
+                limits=self.limits,
+                idle_timeout=self.timeouts.stream_read,
+                origin=self.api_origin,
+                redact=self._redact,
+            )
         if kind == "document":
             return await self._read_document(response, request, exchange, mime)
         return await self._read_binary(response, request, exchange, content_type, binary_path)
@@ -301,75 +308,6 @@ class Connection:
             decoded = NOTHING
         return document_outcome(exchange, mime, data, decoded)
 
-    async def _read_stream(
-        self,
-        response: httpx.Response,
-        request: CallRequest,
-        exchange: Exchange,
-        on_chunk: ChunkCallback | None,
-    ) -> Outcome:
-        """Chunks as they arrive: memory keeps a bounded tail, the raw ndjson goes to a file as it comes."""
-        tail = StreamTail(self.limits.max_stream_text, self.limits.max_stream_chunks)
-        lines = Lines()
-        path = self._new_file(request, ".ndjson")
-        sink = BodySink(
-            cap=min(self._body_cap(response), self.limits.max_stream_bytes),
-            head_bytes=self.limits.head_bytes,
-            file=BodyFile(path, ours=True),
-        )
-        problem: str | None = None
-
-        async def deliver(line: bytes) -> None:
-            if line.isspace():
-                return
-            try:
-                chunk: Any = await parse_json(line)
-            except ValueError:
-                chunk = line.decode("utf-8", "replace")
-            tail.add(chunk)
-            if on_chunk is not None:
-                on_chunk(chunk)
-            if tail.chunk_count % STREAM_TURN_EVERY == 0:
-                await asyncio.sleep(0)  # a block can hold thousands of chunks: let a UI on this loop draw
-
-        try:
-            try:
-                async for data in with_idle_timeout(decoded_chunks(response), self.timeouts.stream_read):
-                    await sink.add(data)
-                    for line in lines.feed(data):
-                        await deliver(line)
-                    if lines.pending > self.limits.max_line_bytes:
-                        raise TooLarge()
-                last = lines.rest()
-                if last:
-                    await deliver(last)
-            except TooLarge:
-                problem = f"the stream went past the size limit after {sink.size} bytes"
-            except TimeoutError:
-                problem = f"no chunk for {self.timeouts.stream_read:g} s; the stream was abandoned"
-            except httpx.DecodingError as exc:
-                problem = transport_failure(exc, self.api_origin)[1]
-            except httpx.HTTPError as exc:
-                problem = "the connection was cut during the stream: " + self._redact(
-                    transport_failure(exc, self.api_origin)[1]
-                )
-            await sink.finish()  # what arrived is kept, complete or not
-        except BaseException:
-            await sink.discard()
-            raise
-        exchange.size = sink.size
-        exchange.body_head = bytes(sink.head)
-        return Stream(
-            exchange,
-            chunks=list(tail.chunks),
-            text=tail.text,
-            error=problem or tail.error,
-            complete=problem is None and tail.error is None,
-            saved_path=path,
-            chunk_count=tail.chunk_count,
-            text_chars=tail.text_chars,
-        )
-
     async def _read_binary(
         self,
         response: httpx.Response,
@@ -418,16 +356,6 @@ class Connection:
         if self._token and self._token in text:
             text = text.replace(self._token, "<redacted>")
         return text
-
-
-def _gate(before_send: Callable[[], Awaitable[None]]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """An httpcore trace hook that awaits `before_send` as the request headers are about to be written."""
-
-    async def trace(event: str, _info: dict[str, Any]) -> None:
-        if event.endswith("send_request_headers.started"):
-            await before_send()
-
-    return trace
 
 
 def _merged(catalog: Catalog, merge: Callable[[Catalog, Any], None], data: Any, what: str) -> Catalog:

@@ -7,11 +7,8 @@ is counted), ndjson lines are split in time linear in the bytes, and large JSON 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
-import threading
 import zlib
-from contextlib import contextmanager
 from typing import Any, AsyncIterator, Iterator
 
 import httpx
@@ -165,43 +162,9 @@ async def parse_json(data: bytes) -> Any:
 
 
 def _parse_large(data: bytes) -> Any:
-    """A large body, parsed so that the process's cyclic garbage collector never walks it.
+    """A large body, parsed with plain `json.loads` on a worker thread.
 
-    Parsing 7.6 MB makes about a million containers: each full collection meanwhile, and each one due
-    later, walks them all with the GIL held, and the event loop stood still for 100-200 ms at a time.
-    The collector is paused while they are made, then they go to its permanent generation (gc.freeze).
-    JSON has no cycles, so reference counting still frees them when the answer is let go.
+    Kept simple on purpose: the C parser may still hold the GIL for stretches, but tuning the garbage
+    collector or the parser for speed would change the whole process's behaviour for one call's sake.
     """
-    with _collector_paused():
-        # The C scanner holds the GIL for a whole parse; a Python-level hook lets the interpreter hand it
-        # back to the event loop between objects.
-        value = json.loads(data, object_pairs_hook=_dict_of_pairs)
-        gc.freeze()
-    return value
-
-
-_pauses = 0
-_pauses_lock = threading.Lock()
-_collector_was_on = True
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off meanwhile (counted: parses on several threads may overlap)."""
-    global _pauses, _collector_was_on
-    with _pauses_lock:
-        if _pauses == 0:
-            _collector_was_on = gc.isenabled()
-        _pauses += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _pauses_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collector_was_on:
-                gc.enable()
-
-
-def _dict_of_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return dict(pairs)
+    return json.loads(data)

@@ -5,20 +5,12 @@ from __future__ import annotations
 import ssl
 from urllib.request import getproxies  # what httpx reads the proxies from
 
-import httpcore
 import httpx
 
 from .outcomes import FailureKind
 from .request import Timeouts
 
 USER_AGENT = "puter-explorer"
-READ_BYTES = 1024 * 1024  # the most one socket read of an answer may return
-
-# httpcore asks the socket for 64 KiB at a time, which splits every 256 KiB the event loop receives into
-# four reads, each through the whole HTTP stack: a large body then costs far more than the bytes. Every
-# client in this process is ours, so the larger reads are set once, for all of them.
-if getattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
-    httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
 
 
 def tls_verify(origin: str) -> ssl.SSLContext | bool:

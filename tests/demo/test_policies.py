@@ -79,10 +79,16 @@ def test_rate_limit_per_method_in_each_generation_shape(make_demo_server):
 
 
 def test_rate_limit_window_reopens(make_demo_server):
-    server = make_demo_server(rate_limits={"puter-kvstore.get": 1}, rate_window=0.2)
+    window = 1.5  # seconds: far longer than two loopback calls take, so the second cannot fall outside it
+    server = make_demo_server(rate_limits={"puter-kvstore.get": 1}, rate_window=window)
+    started = time.monotonic()  # the server (on a thread of this process) stamps the first call later
     assert call(server, "puter-kvstore", "get", {"key": "w"}).status_code == 200
+    first_answered = time.monotonic()
     assert call(server, "puter-kvstore", "get", {"key": "w"}).status_code == 429
-    time.sleep(0.25)
+    assert time.monotonic() - started < window  # the refusal really came inside the window
+    reopens = first_answered + window  # the first call was stamped before its answer came back
+    while time.monotonic() <= reopens:
+        time.sleep(0.01)
     assert call(server, "puter-kvstore", "get", {"key": "w"}).status_code == 200
 
 

@@ -20,7 +20,7 @@ from explorer.protocol.decoding import (
     decoded_chunks,
     parse_json,
 )
-from tests.protocol.hostile import HostileServer, PeakRss, Ticker, answer, gzip_bomb, serve_body
+from tests.protocol.hostile import HostileServer, PeakMemory, Ticker, answer, gzip_bomb, serve_body
 
 TOKEN = "secret-token-value-123"
 KV_GET = CallRequest("puter-kvstore", "get", {"key": "k"}, service="puter-kvstore")
@@ -57,7 +57,7 @@ async def test_a_2gb_gzip_bomb_stops_at_the_inflated_cap_in_bounded_memory(tmp_p
     body = bomb(fill)
     assert len(body) < 2_200_000
     limits = Limits()  # the defaults
-    with PeakRss() as rss:
+    with PeakMemory() as memory:
         outcome = await call_against(serve_body(status, {"Content-Type": content_type, **GZIP}, body), tmp_path,
                                      limits=limits, request=request)
     cap = limits.max_inflated_bytes
@@ -74,8 +74,8 @@ async def test_a_2gb_gzip_bomb_stops_at_the_inflated_cap_in_bounded_memory(tmp_p
         assert outcome.kind == "failure" and outcome.failure == "too_large", outcome.summary
         assert str(cap) in outcome.message
     assert list(tmp_path.iterdir()) == []  # nothing partial is left behind
-    if rss.growth is not None:
-        assert rss.growth < 64 * 1024 * 1024
+    # At most the 8 MiB a JSON body may keep in memory and a few blocks: never the 256 MiB it inflates to.
+    assert memory.growth < 16 * 1024 * 1024
 
 
 async def test_the_inflated_cap_is_never_above_the_body_cap(tmp_path):
@@ -110,6 +110,7 @@ async def test_decoding_gives_the_event_loop_a_turn_every_few_mb(tmp_path):
     # Each raw read of 64 KiB inflates to 64 MiB here: without turns the loop would be held for all of it.
     assert ticker.largest_step <= YIELD_EVERY + DECODE_OUTPUT
     assert ticker.turns >= decoded // (YIELD_EVERY + DECODE_OUTPUT)
+    assert ticker.longest_gap < 1.0  # generous on a slow machine; inflating it all in one go holds the loop far longer
 
 
 # -- members, corruption ----------------------------------------------------------------------------
@@ -184,14 +185,17 @@ async def test_a_corrupt_gzip_stream_keeps_its_chunks_and_says_why(tmp_path):
 # -- JSON parsing -----------------------------------------------------------------------------------
 
 
-async def test_large_json_is_parsed_off_the_event_loop():
+async def test_large_json_is_parsed_on_a_worker_thread():
     value = {"result": [{"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(60_000)]}
     data = json.dumps(value).encode()
     assert len(data) > 8 * JSON_INLINE_BYTES
     async with Ticker(lambda: 0) as ticker:
         parsed = await parse_json(data)
     assert parsed == value
-    assert ticker.turns >= 10  # the loop kept running while the worker parsed (inline, it gets none)
+    # One turn on entering and one on leaving the ticker; parsed inline, the call gives the loop none between.
+    assert ticker.turns >= 3
+    # The C parser may hold the interpreter for one parse (a fraction of a second), never for longer.
+    assert ticker.longest_gap < 1.0
 
 
 @pytest.mark.parametrize("depth", [50_000, 200_000])  # parsed inline, and on a worker thread
@@ -204,16 +208,11 @@ async def test_json_nested_too_deeply_is_not_json_rather_than_a_crash(tmp_path, 
     assert "not JSON" in outcome.message
 
 
-async def test_a_large_body_is_parsed_out_of_the_cyclic_collectors_way():
+async def test_parsing_a_large_body_leaves_the_garbage_collector_as_it_was():
     records = [{"name": f"item-{n}", "tags": ["a", "b"], "size": n} for n in range(20_000)]
     data = json.dumps({"result": records}).encode()
     assert len(data) > JSON_INLINE_BYTES
-    frozen_before = gc.get_freeze_count()
-    try:
-        value = await parse_json(data)
-        frozen = gc.get_freeze_count() - frozen_before
-        assert gc.isenabled()  # paused only while the objects were made
-    finally:
-        gc.unfreeze()
+    frozen_before, enabled_before = gc.get_freeze_count(), gc.isenabled()
+    value = await parse_json(data)
     assert value == {"result": records}
-    assert frozen >= 2 * len(records)  # each record and its tags list: never walked by a full collection
+    assert (gc.get_freeze_count(), gc.isenabled()) == (frozen_before, enabled_before)

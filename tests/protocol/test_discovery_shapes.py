@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from explorer.protocol import client as client_module
-from explorer.protocol.catalog import MAX_NOTES, Catalog
+from explorer.protocol.catalog import Catalog
+from explorer.protocol.server_values import MAX_NOTES
 from explorer.protocol.client import Connection
 from explorer.tui.widgets.catalog_tree import interface_label
 from tests.protocol.hostile import HostileServer, answer

@@ -85,6 +85,7 @@ async def test_a_dense_stream_lets_the_event_loop_run_between_chunks(tmp_path):
         outcome = await stream_from(script, tmp_path, on_chunk=seen.append)
     assert outcome.chunk_count == 30_000 and outcome.complete
     assert ticker.largest_step <= STREAM_TURN_EVERY
+    assert ticker.longest_gap < 1.0  # and no turn waits long (a bound generous enough for a slow machine)
 
 
 async def test_a_line_that_arrives_in_many_small_pieces(tmp_path):
