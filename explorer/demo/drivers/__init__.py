@@ -26,7 +26,7 @@ from .base import (
     StreamReply,
     no_implementation,
 )
-from .chat import CHAT_MODELS, HIDDEN_MODELS, SECOND_CHAT, Chat
+from .chat import CHAT_MODELS, HIDDEN_MODELS, Chat
 from .hello import HelloWorld
 from .images import ImageGeneration
 from .kv import KVStore
@@ -83,7 +83,7 @@ def build_bindings(generation: str) -> dict[str, Binding]:
             Binding("puter-kvstore", kv, "puter-kvstore", default="puter-kvstore"),
             # v1 defaults of the AI interfaces name providers that are not installed.
             Binding(
-                "puter-chat-completion", chat, "ai-chat", ("fake-chat",), (SECOND_CHAT,), default="openai-completion"
+                "puter-chat-completion", chat, "ai-chat", ("fake-chat",), default="openai-completion"
             ),
             Binding("puter-tts", tts, "aws-polly", services=("openai-tts",), default="aws-polly"),
             Binding("puter-image-generation", image, "ai-image", default="openai-image-generation"),
@@ -95,7 +95,7 @@ def build_bindings(generation: str) -> dict[str, Binding]:
     else:
         bindings = [
             Binding("puter-kvstore", kv, "puter-kvstore"),
-            Binding("puter-chat-completion", chat, "ai-chat", (SECOND_CHAT,)),
+            Binding("puter-chat-completion", chat, "ai-chat"),
             Binding(
                 "puter-tts", tts, "ai-tts",
                 ("aws-polly", "openai-tts", "elevenlabs-tts", "gemini-tts", "xai-tts", "speechify-tts"),

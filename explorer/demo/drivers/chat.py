@@ -18,7 +18,10 @@ CHAT_MODELS: list[dict[str, Any]] = [
     for model_id, cost_in, cost_out in (("abuse", 0, 0), ("costly", 1000, 2000), ("fake", 0, 0))
 ]
 HIDDEN_MODELS = {"abuse", "costly", "fake"}  # v2 hides these from /puterai/chat/models
-SECOND_CHAT = "fake-chat-2"  # a second chat service with its own answer, so services can be compared offline
+# The model that answers with a second opinion, so that two models can be compared offline. It is one real
+# servers list too, and the demo has no chat service of its own: what the demo offers stays what real
+# servers offer, so that a catalogue drift check finds nothing on it.
+SECOND_MODEL = "costly"
 
 
 class Chat(Driver):
@@ -45,8 +48,7 @@ class Chat(Driver):
         messages = args.get("messages")
         if not isinstance(messages, list):
             raise bad_request("`messages` must be an array")
-        second = call.requested_driver == SECOND_CHAT
-        text = second_reply(messages) if second else fake_reply(messages)
+        text = second_reply(messages, model) if model == SECOND_MODEL else fake_reply(messages)
         tokens_in = sum(len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict))
         usage: dict[str, Any] = {"input_tokens": tokens_in, "output_tokens": len(text.split())}
         if call.generation == "v2":
@@ -65,7 +67,7 @@ class Chat(Driver):
             "usage": dict(usage),
         }
         result = {"message": message, "usage": dict(usage), "finish_reason": "stop", "via_ai_chat_service": True}
-        return Reply(result, {"service_used": SECOND_CHAT if second else "fake-chat", "providerUsed": "fake"})
+        return Reply(result, {"service_used": "fake-chat", "providerUsed": "fake"})
 
 
 def fake_reply(messages: list[Any]) -> str:
@@ -80,11 +82,11 @@ def fake_reply(messages: list[Any]) -> str:
     )
 
 
-def second_reply(messages: list[Any]) -> str:
+def second_reply(messages: list[Any], who: str) -> str:
     said = _last_user_text(messages)
     return (
-        f"Second opinion from {SECOND_CHAT}: your message has {len(said.split())} words. "
-        "This service of the demo server answers differently on purpose, so that two services can be compared."
+        f"Second opinion from {who}: your message has {len(said.split())} words. "
+        "The demo server answers differently here on purpose, so that two answers can be compared."
     )
 
 
