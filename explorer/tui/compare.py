@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import json
+
 from rich.text import Text
 
 from ..jsondiff import diff, render
 from ..protocol.outcomes import Binary, DriverError, Failure, Result, Stream
 from .calls import Call
 from ..terminal_text import clean
+from .views.render import human_size
+
+GIST_WIDTH = 80  # characters of an answer shown in a compare row
 
 if TYPE_CHECKING:
     from .seams import HistorySource
@@ -62,3 +67,54 @@ def diff_text(old: Any, new: Any) -> Text:
 def label(call: Call) -> str:
     number = f"#{call.entry_id} " if call.entry_id is not None else ""
     return clean(f"{number}{call.title}", single_line=True)
+
+
+def gist(call: Call) -> Text:
+    """One short line of what a call gave back: enough to see two services differ."""
+    outcome = call.outcome
+    if call.kind == "pending":
+        text = "…"
+    elif isinstance(outcome, Result):
+        text = _value_gist(outcome.value, call.size or 0)
+    elif isinstance(outcome, DriverError):
+        text = f"{outcome.code or 'error'}: {outcome.message}"
+    elif isinstance(outcome, Binary):
+        text = f"{outcome.content_type or 'binary'} · sha256 {outcome.sha256[:12]}"
+    elif isinstance(outcome, Stream):
+        text = outcome.text or f"{outcome.chunk_count} chunks"
+    elif isinstance(outcome, Failure):
+        text = outcome.message
+    else:
+        text = call.message or call.kind
+    text = clean(" ".join(str(text).split()), single_line=True)
+    return Text(text if len(text) <= GIST_WIDTH else text[: GIST_WIDTH - 1] + "…")
+
+
+def _value_gist(value: Any, size: int) -> str:
+    """Short JSON as it is; else its longest string (a chat answer's text rather than its id)."""
+    if size <= 4 * GIST_WIDTH:  # only a small answer is turned back into text whole
+        compact = json.dumps(value, ensure_ascii=False, default=str)
+        if len(compact) <= GIST_WIDTH:
+            return compact
+    strings: list[str] = []
+    stack = [value]
+    while stack and len(strings) < 500:  # bounded: a big result is not walked whole
+        node = stack.pop()
+        if isinstance(node, str):
+            strings.append(node)
+        elif isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node[:200]))
+    return max(strings, key=len) if strings else f"JSON, {human_size(size)}"
+
+
+def tokens(call: Call) -> str:
+    """`in/out` tokens where a chat answer states its usage, else "-"."""
+    outcome = call.outcome
+    usage = outcome.value.get("usage") if isinstance(outcome, Result) and isinstance(outcome.value, dict) else None
+    if not isinstance(usage, dict):
+        return "-"
+    counts = [usage.get(k) for k in ("input_tokens", "output_tokens", "prompt_tokens", "completion_tokens")]
+    found = [n for n in counts if isinstance(n, int) and not isinstance(n, bool)]
+    return "/".join(str(n) for n in found[:2]) if found else "-"

@@ -1,5 +1,6 @@
-"""Compare services: one method's args run on several services of its interface, side by side, each a history
-entry, against the real demo server (its second chat service and second TTS voice answer differently)."""
+"""Compare: one method's args run on several services of its interface, or on several models of the server's
+list, side by side, each a history entry, against the real demo server (its `costly` chat model and its
+second TTS voice answer differently)."""
 
 from __future__ import annotations
 
@@ -27,41 +28,49 @@ def diff_body(diff: DiffScreen) -> str:
     return diff.query_one("#diff-body").content.plain
 
 
-async def test_compare_runs_on_both_chat_services_and_diffs_them(make_app):
+async def test_compare_runs_the_chat_on_two_models_side_by_side_and_diffs_them(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
         compare = await open_compare(app, pilot, screen, "puter-chat-completion", "complete", CHAT_ARGS)
-        assert [(name, ticked) for name, ticked, _ in compare.services] == [("ai-chat", True), ("fake-chat-2", True)]
+        # one chat service, as on real servers; the models come from the server's own list
+        await wait_until(pilot, lambda: len(compare.services) > 1, what="the models of the server")
+        names = [name for name, _, _ in compare.services]
+        assert names[0] == "ai-chat" and {"model fake", "model costly"} <= set(names[1:])
+        compare.query_one("#service-0").value = False
+        for name in ("model fake", "model costly"):
+            compare.query_one(f"#service-{names.index(name)}").value = True
+        await pilot.pause()
         await pilot.press("r")
-        assert set(compare.rows) == {"ai-chat", "fake-chat-2"}
+        assert set(compare.rows) == {"model fake", "model costly"}
         await wait_until(pilot, lambda: not compare.running, timeout=10, what="both rows to finish")
-        # the table reads the calls ten times a second: wait for the read that shows both answers
         await wait_until(pilot, lambda: all(str(compare.table.get_row(s)[3]) == "200" for s in compare.rows),
                          what="the table to show both answers")
         calls = compare.rows
         assert [c.kind for c in calls.values()] == ["result", "result"]
-        assert [c.service for c in calls.values()] == ["ai-chat", "fake-chat-2"]
+        assert [c.args["model"] for c in calls.values()] == ["costly", "fake"]  # in the server's list order
         table = compare.table
-        for service, call in calls.items():  # the rows show status, time, size and the answer
-            row = [str(cell) for cell in table.get_row(service)]
-            assert row[1] == service and "result" in row[2] and row[3] == "200"
+        for target, call in calls.items():  # the rows show status, time, size, tokens and the answer
+            row = [str(cell) for cell in table.get_row(target)]
+            assert row[1] == target and "result" in row[2] and row[3] == "200"
             assert row[4].endswith("ms") and row[5] == f"{call.size} B"
-        assert "This is a fake answer" in str(table.get_row("ai-chat")[6])
-        assert "Second opinion from fake-chat-2" in str(table.get_row("fake-chat-2")[6])
-        # each run is a history entry of its own, recorded with its service
+            usage = call.outcome.value["usage"]
+            assert row[6] == f"{usage['input_tokens']}/{usage['output_tokens']}"
+        assert "This is a fake answer" in str(table.get_row("model fake")[7])
+        assert "Second opinion from costly" in str(table.get_row("model costly")[7])
+        # each run is a history entry of its own, recorded with its model
         ids = [c.entry_id for c in calls.values()]
         assert None not in ids and len(set(ids)) == 2
         store = app.session.history
-        assert [store.get(i).service for i in ids] == ["ai-chat", "fake-chat-2"]
+        assert [store.get(i).args["model"] for i in ids] == ["costly", "fake"]
         assert all(c.key in screen.history.calls for c in calls.values())
         await pilot.press("d")  # two rows, nothing marked: those two
         await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen), timeout=5, what="the diff")
         diff = app.screen
-        assert "ai-chat" in diff.old_label and "fake-chat-2" in diff.new_label
+        assert "model costly" in diff.old_label and "model fake" in diff.new_label
         body = diff_body(diff)
-        assert "- $.message.content[0].text: \"This is a fake answer" in body
-        assert "+ $.message.content[0].text: \"Second opinion from fake-chat-2" in body
+        assert "- $.message.content[0].text: \"Second opinion from costly" in body
+        assert "+ $.message.content[0].text: \"This is a fake answer" in body
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is compare

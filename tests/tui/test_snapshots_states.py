@@ -169,7 +169,33 @@ def test_the_compare_screen_before_a_run(snap_compare, make_app):
         await _started(pilot)
         pilot.app.screen.open_method(MethodRef("puter-chat-completion", "complete", None))
         await _open(pilot, "f8", "CompareScreen")
-        await pilot.pause()
+        await wait_until(pilot, lambda: len(pilot.app.screen.services) > 1, what="the server's models")
+        await settle(pilot.app, pilot)
+
+    app = make_app(origin_label=ORIGIN_LABEL)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_two_models_compared(snap_compare, make_app, steady_durations):
+    async def run_before(pilot) -> None:
+        await _started(pilot)
+        pilot.app.screen.open_method(MethodRef("puter-chat-completion", "complete", None))
+        pilot.app.screen.editor.text_area.load_text(
+            json.dumps({"model": "fake", "messages": [{"role": "user", "content": "Which of you is right?"}]}))
+        await _open(pilot, "f8", "CompareScreen")
+        compare = pilot.app.screen
+        await wait_until(pilot, lambda: len(compare.services) > 1, what="the server's models")
+        names = [name for name, _, _ in compare.services]
+        compare.query_one("#service-0").value = False
+        for name in ("model fake", "model costly"):
+            compare.query_one(f"#service-{names.index(name)}").value = True
+        await pilot.press("r")
+        await wait_until(pilot, lambda: not compare.running and len(compare.rows) == 2, what="both models")
+        await wait_until(pilot, lambda: all(str(compare.table.get_row(k)[3]) == "200" for k in compare.rows),
+                         what="the table to show both answers")
+        compare.table.focus()
+        await pilot.press("m")
+        await settle(pilot.app, pilot)
 
     app = make_app(origin_label=ORIGIN_LABEL)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

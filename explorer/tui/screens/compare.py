@@ -1,4 +1,5 @@
-"""Compare services: the call in the args editor run on several services of its interface, side by side.
+"""Compare: the call in the args editor run on several services of its interface, or (where the method takes
+a `model`) on several models of the server's own list, side by side.
 
 Each run is an ordinary call made through the main screen's `start_call`, so it is a history entry and
 shows in the history pane as well. The calls run in parallel in their own workers; the table reads them
@@ -25,21 +26,20 @@ from textual.worker import get_current_worker
 from ...history import HistoryError
 from ...protocol.catalog import Interface
 from ...protocol.request import CallRequest
-from ...protocol.outcomes import Binary, DriverError, Failure, Result, Stream
 from .. import hints
 from ..calls import Call
-from ..compare import call_value, diff_text, label
+from ..compare import call_value, diff_text, gist, label, tokens
 from ...terminal_text import clean, safe_text
 from ..views.render import badge, human_duration, human_size
 from .diff import DiffScreen
 
 if TYPE_CHECKING:
-    from ..seams import HistorySource
+    from ..seams import ExplorerSession, HistorySource
 
 REFRESH_HZ = 10
-GIST_WIDTH = 80  # characters of an answer shown in its row
-COLUMNS = (("mark", ""), ("service", "service"), ("outcome", "outcome"), ("status", "HTTP"), ("time", "time"),
-           ("size", "size"), ("answer", "answer"))
+COLUMNS = (("mark", ""), ("service", "run on"), ("outcome", "outcome"), ("status", "HTTP"), ("time", "time"),
+           ("size", "size"), ("tokens", "tokens"), ("answer", "answer"))
+MODEL = "model "  # how a model's row and tick box are named, beside the services' plain names
 
 
 def open_compare(screen: Any) -> None:
@@ -51,14 +51,19 @@ def open_compare(screen: Any) -> None:
     if request is None:
         return
     iface = screen.catalog.interfaces.get(request.interface)
-    screen.app.push_screen(CompareScreen(request, iface, screen.start_call, screen.history.source))
+    method = screen.catalog.method(request.interface, request.method)
+    takes_model = method is not None and method.parameter("model") is not None
+    screen.app.push_screen(CompareScreen(request, iface, screen.start_call, screen.history.source,
+                                         session=screen.session if takes_model else None))
 
 
 class CompareScreen(ModalScreen[None]):
     HELP = """\
-## Compare services
+## Compare services and models
 The args of the editor, sent to each ticked service of the interface at once. Services the server
-listed are ticked at first; those only the bundled catalogue knows are not.
+listed are ticked at first; those only the bundled catalogue knows are not. Where the method takes a
+`model`, the models the server lists are offered below them ("model ..."): tick several to send the
+same args once per model.
 
 - **r** (or the Run button) runs them; each run is also an entry in the history.
 - **m** (or Enter) marks the row under the cursor; **d** diffs the two marked rows
@@ -113,6 +118,7 @@ listed are ticked at first; those only the bundled catalogue knows are not.
         interface: Interface | None,
         start: Callable[[CallRequest], Call],
         source: HistorySource | None = None,
+        session: ExplorerSession | None = None,
     ) -> None:
         super().__init__()
         self.request = request
@@ -127,7 +133,8 @@ listed are ticked at first; those only the bundled catalogue knows are not.
         ticked = set(listed or [n for n in (request.service or default,) if n])
         # (service, ticked at first, is the default)
         self.services: list[tuple[str, bool, bool]] = [(n, n in ticked, n == default) for n in names]
-        self.rows: dict[str, Call] = {}  # service -> its call in the current run
+        self.session = session  # given when the method takes a model: its list is read from the server
+        self.rows: dict[str, Call] = {}  # service (or "model NAME") -> its call in the current run
         self.marked: list[str] = []
         self._shown: dict[str, tuple[Any, ...]] = {}
         self._timer: Timer | None = None
@@ -155,10 +162,27 @@ listed are ticked at first; those only the bundled catalogue knows are not.
             table.add_column(heading, key=key, width=1 if key == "mark" else None)
         self._note()
         self.query_one("#compare-run", Button).focus()
+        if self.session is not None:
+            self._load_models()
+
+    @work(exclusive=True, group="compare-models", exit_on_error=False, description="read the model list")
+    async def _load_models(self) -> None:
+        assert self.session is not None
+        listed = await self.session.models(self.request.interface, self.request.service)
+        if not listed.choices:
+            self._note(f"no models to compare: {listed.problem}")
+            return
+        boxes = self.query_one("#compare-services", VerticalScroll)
+        start = len(self.services)
+        for offset, choice in enumerate(listed.choices):
+            self.services.append((MODEL + choice.name, False, False))
+            await boxes.mount(Checkbox(Content(clean(MODEL + choice.name, single_line=True)), False,
+                                       id=f"service-{start + offset}", compact=True))
+        self._note()
 
     def _title(self) -> Text:
         request = self.request
-        text = Text("Compare services  ", style="bold")
+        text = Text("Compare  ", style="bold")
         text.append_text(safe_text(f"{request.interface}.{request.method}", "bold", single_line=True))
         args = json.dumps(request.args, ensure_ascii=False)
         shown = args if len(args) <= 100 else args[:99] + "…"
@@ -181,7 +205,7 @@ listed are ticked at first; those only the bundled catalogue knows are not.
             text.append_text(safe_text(message, single_line=True))
         else:
             count = len(self.ticked())
-            text.append(f"{count} of {len(self.services)} services ticked. "
+            text.append(f"{count} of {len(self.services)} ticked. "
                         "r runs, m marks a row, d diffs, a ticks all.", style="dim")
             if self.request.interface in hints.AI_INTERFACES and count > hints.AI_IN_FLIGHT:
                 text.append(f"\nA free puter.com account allows {hints.AI_IN_FLIGHT} AI calls in flight: "
@@ -205,17 +229,17 @@ listed are ticked at first; those only the bundled catalogue knows are not.
             return
         services = self.ticked()
         if not services:
-            self.notify("tick at least one service", severity="warning")
+            self.notify("tick at least one service or model", severity="warning")
             return
         table = self.table
         table.clear()
         self.rows, self.marked, self._shown = {}, [], {}
         for service in services:
-            call = self.start(replace(self.request, service=service))
+            call = self.start(self._request_for(service))
             self.rows[service] = call
             table.add_row(*self._cells(service, call), key=service)
             self._shown[service] = self._state(call)
-        self._note(f"running on {len(services)} services…")
+        self._note(f"running {len(services)} calls…")
         if self._timer is None:
             self._timer = self.set_interval(1 / REFRESH_HZ, self._refresh)
         else:
@@ -236,6 +260,12 @@ listed are ticked at first; those only the bundled catalogue knows are not.
             done = sum(1 for c in self.rows.values() if c.kind in ("result", "binary", "stream"))
             self._note(f"{len(self.rows)} finished, {done} with an answer. m marks two rows, d diffs them.")
 
+    def _request_for(self, target: str) -> CallRequest:
+        """The editor's call on a service, or with another `model` in its args."""
+        if target.startswith(MODEL) and isinstance(self.request.args, dict):
+            return replace(self.request, args={**self.request.args, "model": target[len(MODEL):]})
+        return replace(self.request, service=target)
+
     @staticmethod
     def _state(call: Call) -> tuple[Any, ...]:
         return (call.kind, call.status, call.duration_ms, call.size, call.entry_id)
@@ -244,7 +274,7 @@ listed are ticked at first; those only the bundled catalogue knows are not.
         mark = Text("◆", style="bold yellow") if service in self.marked else Text("")
         status = Text(str(call.status) if call.status is not None else "-")
         return (mark, safe_text(service, single_line=True), badge(call.kind), status,
-                Text(human_duration(call.duration_ms)), Text(human_size(call.size)), gist(call))
+                Text(human_duration(call.duration_ms)), Text(human_size(call.size)), Text(tokens(call)), gist(call))
 
     # -- marking and diffing -------------------------------------------------------------------------
 
@@ -323,43 +353,3 @@ listed are ticked at first; those only the bundled catalogue knows are not.
         action = actions.get(event.button.id or "")
         if action is not None:
             action()
-
-
-def gist(call: Call) -> Text:
-    """One short line of what a call gave back: enough to see two services differ."""
-    outcome = call.outcome
-    if call.kind == "pending":
-        text = "…"
-    elif isinstance(outcome, Result):
-        text = _value_gist(outcome.value, call.size or 0)
-    elif isinstance(outcome, DriverError):
-        text = f"{outcome.code or 'error'}: {outcome.message}"
-    elif isinstance(outcome, Binary):
-        text = f"{outcome.content_type or 'binary'} · sha256 {outcome.sha256[:12]}"
-    elif isinstance(outcome, Stream):
-        text = outcome.text or f"{outcome.chunk_count} chunks"
-    elif isinstance(outcome, Failure):
-        text = outcome.message
-    else:
-        text = call.message or call.kind
-    text = clean(" ".join(str(text).split()), single_line=True)
-    return Text(text if len(text) <= GIST_WIDTH else text[: GIST_WIDTH - 1] + "…")
-
-
-def _value_gist(value: Any, size: int) -> str:
-    """Short JSON as it is; else its longest string (a chat answer's text rather than its id)."""
-    if size <= 4 * GIST_WIDTH:  # only a small answer is turned back into text whole
-        compact = json.dumps(value, ensure_ascii=False, default=str)
-        if len(compact) <= GIST_WIDTH:
-            return compact
-    strings: list[str] = []
-    stack = [value]
-    while stack and len(strings) < 500:  # bounded: a big result is not walked whole
-        node = stack.pop()
-        if isinstance(node, str):
-            strings.append(node)
-        elif isinstance(node, dict):
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node[:200]))
-    return max(strings, key=len) if strings else f"JSON, {human_size(size)}"
