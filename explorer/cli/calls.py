@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .exits import EXIT_FAILURE, EXIT_OK, UsageError
+from .exits import EXIT_DRIVER_ERROR, EXIT_FAILURE, EXIT_OK, UsageError
 from .messages import remember_secret, say
 from .output import print_outcome
 from .runner import run_async
@@ -88,6 +88,8 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
             catalog = await session.discover()
         finally:
             await session.aclose()
+        if options.check:
+            return _check_drift(catalog)
         if options.json:
             print(json_text(catalog.to_json()))
         else:
@@ -107,6 +109,21 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
         return EXIT_FAILURE if catalog.errors and catalog.generation is None else EXIT_OK
 
     return run_async(run())
+
+
+def _check_drift(catalog: Catalog) -> int:
+    """`interfaces --check`: 1 when the server offers something the bundled catalogue does not know."""
+    from ..drift import compare, render
+    from ..terminal_text import clean
+
+    for error in catalog.errors:
+        say(f"warning: {error}")
+    if catalog.generation is None:
+        say("error: the server could not be asked what it offers; nothing to compare")
+        return EXIT_FAILURE
+    drift = compare(catalog)
+    print(clean(render(drift)))
+    return EXIT_DRIVER_ERROR if drift.new else EXIT_OK
 
 
 def cmd_call(options: argparse.Namespace) -> int:
@@ -158,8 +175,15 @@ def cmd_replay(options: argparse.Namespace) -> int:
             if entry is None:
                 raise UsageError(f"no history entry {options.id}"
                                  + (" (the history cannot be opened)" if session.history_problem else ""))
-            request = session.request_from_entry(entry, args)
-            return await call_and_print(session, request, options, replay_of=entry.id)
+            from ..replays import merged_args, same_origin
+
+            given = args if args is None or options.replace_args else merged_args(entry.args, args)
+            request = session.request_from_entry(entry, given)
+            # Where it was made, unless the command line names a server (the environment does not count).
+            origin = session.origin if (options.origin or options.demo or options.profile) else entry.origin
+            if not same_origin(origin, session.origin):
+                say(f"replaying #{entry.id} on {origin}, where it was made (--origin sends it elsewhere)")
+            return await call_and_print(session, request, options, replay_of=entry.id, replay_origin=origin)
         finally:
             await session.aclose()
 
@@ -167,7 +191,7 @@ def cmd_replay(options: argparse.Namespace) -> int:
 
 
 async def call_and_print(session: Session, request: CallRequest, options: argparse.Namespace,
-                         replay_of: int | None = None) -> int:
+                         replay_of: int | None = None, replay_origin: str | None = None) -> int:
     """Send `request`, printing a stream's text as it comes unless the outcome is printed another way."""
     from ..protocol.outcomes import Stream
     from ..terminal_text import clean
@@ -184,8 +208,11 @@ async def call_and_print(session: Session, request: CallRequest, options: argpar
         say(f"warning: {message}")
 
     # With -o a binary body is written once, straight to that path (and recorded there).
-    entry_id, outcome = await session.call(request, on_chunk=on_chunk, replay_of=replay_of, on_warning=on_warning,
-                                           binary_path=output)
+    if replay_of is not None:
+        entry_id, outcome = await session.replay(replay_of, args=request.args, origin=replay_origin, on_chunk=on_chunk,
+                                                 on_warning=on_warning, binary_path=output)
+    else:
+        entry_id, outcome = await session.call(request, on_chunk=on_chunk, on_warning=on_warning, binary_path=output)
     if streamed and isinstance(outcome, Stream):
         sys.stdout.write("\n")
     return print_outcome(outcome, entry_id, options, streamed, request, session.connection.download_dir)

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from .exits import EXIT_OK, UsageError
+from .exits import EXIT_DRIVER_ERROR, EXIT_OK, UsageError
 from .messages import say
 
 if TYPE_CHECKING:
@@ -129,17 +129,21 @@ def _print_entry_view(entry: Entry) -> bool:
 
 
 def cmd_diff(options: argparse.Namespace) -> int:
+    """The request and the answer of two entries, each section marked; exit 1 when they differ, as diff(1)."""
     from ..history.values import result_value
-    from ..jsondiff import diff, render
+    from ..jsondiff import diff_calls, differs, render_calls
+    from ..session import request_section
     from ..terminal_text import clean
 
     store = open_history()
     try:
-        old, new = (result_value(store, entry_of(store, wanted)) for wanted in (options.id1, options.id2))
+        old, new = ({"request": request_section(entry), "answer": result_value(store, entry)}
+                    for entry in (entry_of(store, wanted) for wanted in (options.id1, options.id2)))
     finally:
         store.close()
-    print(clean(render(list(diff(old, new)))))
-    return EXIT_OK
+    sections = diff_calls(old, new)
+    print(clean(render_calls(sections)))
+    return EXIT_DRIVER_ERROR if differs(sections) else EXIT_OK
 
 
 def cmd_export(options: argparse.Namespace) -> int:

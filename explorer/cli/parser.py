@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("interfaces", "show the interfaces, services and methods the server offers (merged with what we know)",
                 client)
     p.add_argument("--json", action="store_true", help="print the tree as JSON")
+    p.add_argument("--check", action="store_true",
+                   help="list what the server offers that the bundled catalogue does not know (exit 1 when it "
+                        "offers something new) and what the catalogue has that the server lacks")
 
     p = command("call", "call a driver method", client)
     p.add_argument("interface")
@@ -145,12 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("replay", "send a past call again (a new entry that records which one it replays)", client)
     p.add_argument("id", type=int)
-    p.add_argument("--args", dest="args_source", default=None, help="replace the args: JSON, @FILE or -")
+    p.add_argument("--args", dest="args_source", default=None,
+                   help="args merged over the recorded ones (JSON objects), or JSON, @FILE or -")
+    p.add_argument("--replace-args", action="store_true", help="with --args: replace the recorded args whole")
     p.add_argument("-o", "--output", type=Path)
     p.add_argument("--json", action="store_true")
     p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
-    p = command("diff", "JSON-aware diff of two entries' results (key order ignored)")
+    p = command("diff", "JSON-aware diff of two entries: what was sent and what came back (key order ignored); "
+                        "exit 1 when they differ")
     p.add_argument("id1", type=int)
     p.add_argument("id2", type=int)
 

@@ -56,9 +56,31 @@ def test_replay_makes_a_new_entry_and_diff_compares_results(cli, made_calls):
     shown = json.loads(cli("show", str(get_id)).out)
     assert shown["result"] == {"legs": 4, "a": 1} and shown["replay_of"] is None  # the original is unchanged
     diff = cli("diff", str(get_id), str(newest["id"]))
-    assert diff.out.strip().splitlines() == ["- $.legs: 4", "+ $.legs: 5"]
+    assert diff.out.strip().splitlines() == ["request: no differences", "answer:", "- $.legs: 4", "+ $.legs: 5"]
+    assert diff.code == 1  # they differ, as diff(1) says
     same = cli("diff", str(get_id), str(get_id))
-    assert same.out.strip() == "no differences"
+    assert (same.out.strip(), same.code) == ("no differences (request and answer are the same)", 0)
+
+
+def test_diff_of_two_sets_with_other_args_shows_the_args_and_exits_1(cli, made_calls):
+    flags, env = made_calls
+    cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"platypus","value":{"legs":2}}', env=env)
+    first, second = (e["id"] for e in reversed(json.loads(cli("history", "--json", "--method", "set").out)))
+    diff = cli("diff", str(first), str(second))
+    assert diff.code == 1
+    assert diff.out.strip().splitlines() == [
+        "request:", '- $.args.value.a: 1', '- $.args.value.legs: 4', '+ $.args.value.legs: 2', "answer: no differences"]
+
+
+def test_replay_args_merge_over_the_recorded_ones_unless_replaced(cli, made_calls):
+    flags, env = made_calls
+    set_id = json.loads(cli("history", "--json", "--method", "set").out)[0]["id"]
+    merged = cli(*flags, "replay", str(set_id), "--args", '{"value":"merged"}', env=env)
+    assert merged.code == 0, merged.err
+    newest = json.loads(cli("history", "--json", "--limit", "1").out)[0]
+    assert json.loads(cli("show", str(newest["id"]), "--json").out)["args"] == {"key": "platypus", "value": "merged"}
+    replaced = cli(*flags, "replay", str(set_id), "--args", '{"value":"alone"}', "--replace-args", env=env)
+    assert replaced.code != 0  # a set without its key is refused by the server
 
 
 def test_replay_with_new_args(cli, made_calls):
