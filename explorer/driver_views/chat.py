@@ -179,6 +179,8 @@ class ChunkReader:
             if not isinstance(chunk, dict):
                 continue
             kind = chunk.get("type")
+            if isinstance(chunk.get("model"), str) and not self.reply.model:  # where a chunk names its model
+                self.reply.model = chunk["model"]
             if kind == "text" and isinstance(chunk.get("text"), str):
                 added.append(chunk["text"])
             elif kind == "reasoning":
@@ -279,8 +281,10 @@ def continued_args(args: Any, reply: dict[str, Any], text: str) -> dict[str, Any
 
 
 def usage_text(usage: Any) -> str:
+    """`input_tokens 2 · output_tokens 50`; a field the server left empty (null) says nothing and is left out."""
     if isinstance(usage, dict):
-        return " · ".join(f"{clean(k, single_line=True)} {compact_json(v, 40)}" for k, v in usage.items())
+        return " · ".join(f"{clean(k, single_line=True)} {compact_json(v, 40)}" for k, v in usage.items()
+                          if v is not None)
     return compact_json(usage, 200) if usage is not None else ""
 
 

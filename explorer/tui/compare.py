@@ -12,7 +12,7 @@ import json
 
 from rich.text import Text
 
-from ..jsondiff import diff, render
+from ..jsondiff import diff, diff_calls, render, render_calls
 from ..protocol.outcomes import Binary, DriverError, Failure, Result, Stream
 from .calls import Call
 from ..terminal_text import clean
@@ -52,6 +52,34 @@ def entry_value(source: HistorySource | None, entry_id: int) -> Any:
     if source is None:
         raise LookupError(f"history entry #{entry_id} is not in the history (no history in use)")
     return source.entry_value(entry_id)
+
+
+def request_section(call: Call) -> dict[str, Any]:
+    """What a call sent, as a diff compares it (the same keys as `Session.entry_call`'s request)."""
+    return {"interface": call.interface, "service": call.service or None, "method": call.method,
+            "args": call.args, "test_mode": call.test_mode}
+
+
+def call_sections(call: Call, source: HistorySource | None) -> dict[str, Any]:
+    return {"request": request_section(call), "answer": call_value(call, source)}
+
+
+def entry_sections(source: HistorySource | None, entry_id: int) -> dict[str, Any]:
+    """A stored entry's request and answer (the original of a replay). LookupError when it is gone."""
+    if source is None:
+        raise LookupError(f"history entry #{entry_id} is not in the history (no history in use)")
+    return source.entry_call(entry_id)
+
+
+def sections_text(old: dict[str, Any], new: dict[str, Any]) -> Text:
+    """The diff of two calls, the request and the answer each under its heading; `-` red, `+` green."""
+    text = Text()
+    for line in render_calls(diff_calls(old, new)).splitlines():
+        heading = not line.startswith(("- ", "+ "))
+        style = "bold" if heading else "red" if line.startswith("- ") else "green"
+        text.append(clean(line) + "\n", style=style)
+    text.rstrip()
+    return text
 
 
 def diff_text(old: Any, new: Any) -> Text:

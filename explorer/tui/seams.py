@@ -27,6 +27,12 @@ class HistorySource(Protocol):
         """What a recorded call gave back; LookupError when it is not recorded."""
         ...
 
+    def entry(self, entry_id: int) -> Entry | None: ...
+
+    def entry_call(self, entry_id: int) -> dict[str, Any]:
+        """A recorded call's request and answer, as a diff compares them; LookupError when it is not recorded."""
+        ...
+
 
 @runtime_checkable
 class ExplorerSession(HistorySource, Protocol):
@@ -50,6 +56,16 @@ class ExplorerSession(HistorySource, Protocol):
         *,
         on_chunk: Callable[[Any], None] | None = None,
         replay_of: int | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> tuple[int | None, Outcome]: ...
+
+    async def replay(
+        self,
+        entry_id: int,
+        *,
+        args: Any = None,
+        origin: str | None = None,
+        on_chunk: Callable[[Any], None] | None = None,
         on_warning: Callable[[str], None] | None = None,
     ) -> tuple[int | None, Outcome]: ...
 

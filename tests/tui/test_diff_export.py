@@ -41,7 +41,8 @@ async def mark_and_diff(app, pilot, screen, old_key: str, new_key: str) -> DiffS
 async def test_diff_of_two_get_results_shows_only_the_changed_path(make_app):
     first = {"x": 1, "y": [1, 2], "z": "same"}
     second = {"z": "same", "y": [1, 3], "x": 1}  # other key order: not a change
-    expected = [("- $.y[1]: 2", "red"), ("+ $.y[1]: 3", "green")]
+    expected = [("request: no differences", "bold"), ("answer:", "bold"), ("- $.y[1]: 2", "red"),
+                ("+ $.y[1]: 3", "green")]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
@@ -76,7 +77,8 @@ async def test_a_replay_is_diffed_against_its_original_when_nothing_is_marked(ma
         await pilot.press("f4", "d")
         await pilot.pause()
         assert isinstance(app.screen, DiffScreen)
-        assert diff_lines(app.screen) == [("- $.n: 1", "red"), ("+ $.n: 2", "green")]
+        assert diff_lines(app.screen) == [("request: no differences", "bold"), ("answer:", "bold"),
+                                          ("- $.n: 1", "red"), ("+ $.n: 2", "green")]
         assert f"#{original.entry_id}" in app.screen.old_label
         await pilot.press("escape")
         # Without a mark, a call that is not a replay has nothing to diff against.

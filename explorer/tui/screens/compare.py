@@ -28,7 +28,7 @@ from ...protocol.catalog import Interface
 from ...protocol.request import CallRequest
 from .. import hints
 from ..calls import Call
-from ..compare import call_value, diff_text, gist, label, tokens
+from ..compare import call_sections, gist, label, sections_text, tokens
 from ...terminal_text import clean, safe_text
 from ..views.render import badge, human_duration, human_size
 from .diff import DiffScreen
@@ -327,7 +327,7 @@ same args once per model.
     def _diff(self, services: tuple[str, str], old: Call, new: Call, source: HistorySource | None) -> None:
         """Read and compare the two values off the event loop (a body may be megabytes)."""
         try:
-            text = diff_text(call_value(old, source), call_value(new, source))
+            text = sections_text(call_sections(old, source), call_sections(new, source))
         except (LookupError, HistoryError, OSError) as why:
             self.app.call_from_thread(self.notify, clean(str(why)), title="Cannot diff", severity="warning",
                                       markup=False)

@@ -1,5 +1,6 @@
-"""A modal with the JSON-aware diff of two calls' results (key order ignored), and `show_diff`, which reads
-and compares the two values in a thread worker before opening it."""
+"""A modal with the JSON-aware diff of two calls (what each sent, and what came back; key order ignored),
+`show_diff`, which reads and compares them in a thread worker before opening it, and the history's
+marking rule (`mark_selected`, `diff_selected`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from ..calls import Call
     from ..seams import HistorySource
+    from .main import MainScreen
 
 
 def show_diff(node: DOMNode, old: Call | int, new: Call, source: HistorySource | None) -> None:
@@ -33,19 +35,51 @@ def _diff(node: DOMNode, old: Call | int, new: Call, source: HistorySource | Non
     """Read and compare the two values off the event loop (a body may be megabytes)."""
     from ...history import HistoryError
     from ..calls import Call
-    from ..compare import call_value, diff_text, entry_value, label
+    from ..compare import call_sections, entry_sections, label, sections_text
 
     try:
         if isinstance(old, Call):
-            old_label, old_value = label(old), call_value(old, source)
+            old_label, old_value = label(old), call_sections(old, source)
         else:
-            old_label, old_value = f"#{old} (the original)", entry_value(source, old)
-        text = diff_text(old_value, call_value(new, source))
+            old_label, old_value = f"#{old} (the original)", entry_sections(source, old)
+        text = sections_text(old_value, call_sections(new, source))
     except (LookupError, HistoryError, OSError) as why:
         node.app.call_from_thread(node.notify, clean(str(why)), title="Cannot diff", severity="warning", markup=False)
         return
     if not get_current_worker().is_cancelled:
         node.app.call_from_thread(node.app.push_screen, DiffScreen(old_label, label(new), text))
+
+
+def mark_selected(screen: MainScreen) -> None:
+    """m: mark the selected call for a diff, or take the mark away."""
+    from ..compare import label
+
+    call = screen.history.selected
+    if call is None:
+        return
+    if screen.history.marked is not None and screen.history.marked.key == call.key:
+        screen.history.mark(None)
+        screen.notify("mark removed")
+    else:
+        screen.history.mark(call)
+        screen.notify(f"marked {label(call)}: select another call and press d to diff", markup=False)
+
+
+def diff_selected(screen: MainScreen) -> None:
+    """d: the marked call against the selected one; with no mark, a replay against its original."""
+    new = screen.history.selected
+    if new is None:
+        return
+    marked = screen.history.marked
+    if marked is not None and marked.key != new.key:
+        old: Call | int = marked
+    elif new.replay_of is not None:
+        old = new.replay_of
+    else:
+        screen.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
+                      severity="warning")
+        return
+    show_diff(screen, old, new, screen.history.source)
 
 
 class DiffScreen(LargeDialog):

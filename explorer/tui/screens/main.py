@@ -215,13 +215,14 @@ class MainScreen(Screen[None]):
         if self.session is not None:
             self.start_call(event.request(), replay_of=event.replay_of)
 
-    def start_call(self, request: CallRequest, *, replay_of: int | None = None) -> Call:
+    def start_call(self, request: CallRequest, *, replay_of: int | None = None, replay_origin: str | None = None) -> Call:
+        """Send a call; with `replay_origin`, it replays entry `replay_of` there (`Session.replay`)."""
         from ..calls import Call
 
         call = Call.live(request, self.session.request_preview(request), replay_of=replay_of)
         self.history.add_call(call)
         call.worker = self.run_worker(
-            self._run_call(call, request, replay_of),
+            self._run_call(call, request, replay_of, replay_origin),
             name=call.title,
             group="calls",
             exclusive=False,
@@ -230,7 +231,7 @@ class MainScreen(Screen[None]):
         self._count_in_flight()
         return call
 
-    async def _run_call(self, call: Call, request: CallRequest, replay_of: int | None) -> None:
+    async def _run_call(self, call: Call, request: CallRequest, replay_of: int | None, origin: str | None) -> None:
         from ...protocol.outcomes import StreamTail
 
         def on_chunk(chunk: Any) -> None:
@@ -243,9 +244,12 @@ class MainScreen(Screen[None]):
             self.notify(clean(message), title="History", severity="warning", markup=False, timeout=10)
 
         try:
-            entry_id, outcome = await self.session.call(
-                request, on_chunk=on_chunk, replay_of=replay_of, on_warning=on_warning
-            )
+            if origin is not None and replay_of is not None:
+                entry_id, outcome = await self.session.replay(replay_of, args=request.args, origin=origin,
+                                                              on_chunk=on_chunk, on_warning=on_warning)
+            else:
+                entry_id, outcome = await self.session.call(request, on_chunk=on_chunk, replay_of=replay_of,
+                                                            on_warning=on_warning)
         except asyncio.CancelledError:
             call.cancelled()
             self._call_changed(call)
@@ -299,10 +303,9 @@ class MainScreen(Screen[None]):
             self.notify(f"cancelled {clean(call.title, single_line=True)}", markup=False)
 
     def action_replay(self) -> None:
-        call = self.history.selected
-        if call is None or self.session is None:
-            return
-        self.start_call(call.request(), replay_of=call.entry_id)
+        from .replay_where import replay_selected
+
+        replay_selected(self)
 
     def action_edit_entry(self) -> None:
         from ..widgets.catalog_tree import MethodRef
@@ -334,35 +337,14 @@ class MainScreen(Screen[None]):
     # -- diff and export ------------------------------------------------------------------------
 
     def action_mark(self) -> None:
-        from ..compare import label
+        from .diff import mark_selected
 
-        call = self.history.selected
-        if call is None:
-            return
-        if self.history.marked is not None and self.history.marked.key == call.key:
-            self.history.mark(None)
-            self.notify("mark removed")
-        else:
-            self.history.mark(call)
-            self.notify(f"marked {label(call)}: select another call and press d to diff", markup=False)
+        mark_selected(self)
 
     def action_diff(self) -> None:
-        """The marked call against the selected one; with no mark, a replay against its original."""
-        new = self.history.selected
-        if new is None:
-            return
-        marked = self.history.marked
-        if marked is not None and marked.key != new.key:
-            old: Call | int = marked
-        elif new.replay_of is not None:
-            old = new.replay_of
-        else:
-            self.notify("mark a call first (m in the history), or select a replay", title="Nothing to diff",
-                        severity="warning")
-            return
-        from .diff import show_diff
+        from .diff import diff_selected
 
-        show_diff(self, old, new, self.history.source)
+        diff_selected(self)
 
     def action_export(self, fmt: str = "curl") -> None:
         from .export import show_export

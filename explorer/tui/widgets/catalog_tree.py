@@ -1,6 +1,7 @@
 """The method tree: interfaces -> services -> methods, with a type-to-filter box above it.
 
-Nodes the server listed look normal; nodes known only from the bundled catalogue are dim and italic;
+Nodes the server listed look normal; nodes known only from the bundled catalogue are dim and italic; what
+the server offers beyond the catalogue is marked "new";
 nodes the user added are marked "+". An interface whose listing failed shows "⚠" and its error.
 """
 
@@ -35,7 +36,8 @@ class MethodRef:
 
 
 def node_label(
-    name: str, source: str, *, default: bool = False, error: str | None = None, default_mark: str = " ★ default"
+    name: str, source: str, *, default: bool = False, error: str | None = None, default_mark: str = " ★ default",
+    new: bool = False,
 ) -> Text:
     text = Text()
     if error:
@@ -45,12 +47,14 @@ def node_label(
     text.append_text(safe_text(name, SOURCE_STYLES.get(source, ""), single_line=True))
     if default:
         text.append(default_mark, style="yellow")
+    if new:
+        text.append(" new", style="bold magenta")  # the server offers it; the bundled catalogue does not know it
     return text
 
 
-def interface_label(iface: Interface, width: int = 60) -> Text:
+def interface_label(iface: Interface, width: int = 60, new: bool = False) -> Text:
     """An interface's node: its name, then the first thing the server described oddly and how many more."""
-    text = node_label(iface.name, iface.source, error=iface.error)
+    text = node_label(iface.name, iface.source, error=iface.error, new=new)
     if iface.warnings:
         first = clean(iface.warnings[0], single_line=True)
         text.append("  ⚠ ", style="yellow")
@@ -65,6 +69,7 @@ class MethodTree(Tree[object]):
 ## Methods
 Interfaces, their services and the methods each service answers.
 Dim italic nodes come from the bundled catalogue only; normal ones were listed by the server;
+"new" marks what the server offers that the bundled catalogue does not know yet;
 "+" marks what you added. "⚠" marks an interface whose listing failed. "★ default" (or just "★" where
 that does not fit) marks the service the server uses when a call names none.
 
@@ -109,6 +114,7 @@ class CatalogPanel(Vertical):
         super().__init__(id=id)
         self.catalog: Catalog | None = None
         self._default_nodes: list[tuple[TreeNode[object], Any]] = []  # (node, service) of default services
+        self._new: set[tuple[str, ...]] = set()  # what the server offers beyond the bundled catalogue
 
     def _default_mark(self, name: str) -> str:
         """`★ default` where it fits beside the service's name, else `★`."""
@@ -172,10 +178,17 @@ class CatalogPanel(Vertical):
             return
         needle = self.query_one("#tree-filter", Input).value.strip().lower()
         filtering = bool(needle)
+        self._new = self._new_items()
         for iface in self.catalog.interfaces.values():
             self._add_interface(tree.root, iface, needle, expand=filtering)
         if filtering:
             tree.root.expand_all()
+
+    def _new_items(self) -> set[tuple[str, ...]]:
+        """What the server offers beyond the bundled catalogue (only once the server has answered)."""
+        from ...drift import new_items
+
+        return new_items(self.catalog) if self.catalog is not None and self.catalog.generation else set()
 
     def _add_interface(self, root: TreeNode[object], iface: Interface, needle: str, *, expand: bool) -> None:
         services = list(iface.services.values()) or [None]
@@ -187,20 +200,22 @@ class CatalogPanel(Vertical):
                 matches.append((service, names))
         if needle and not matches:
             return
-        iface_node = root.add(interface_label(iface), data=iface)
+        new = self._new
+        iface_node = root.add(interface_label(iface, new=("interface", iface.name) in new), data=iface)
         for service, names in matches:
             if service is None:
                 parent = iface_node  # an interface without a known service: methods hang directly below
             else:
                 default = service.name == iface.default_service
-                label = node_label(service.name, service.source, default=default, default_mark=self._default_mark(service.name))
+                label = node_label(service.name, service.source, default=default, default_mark=self._default_mark(service.name),
+                                   new=("service", iface.name, service.name) in new)
                 parent = iface_node.add(label, data=service)
                 if default:
                     self._default_nodes.append((parent, service))
             for mname in names:
                 method = iface.methods[mname]
                 ref = MethodRef(iface.name, mname, service.name if service else None)
-                parent.add_leaf(node_label(mname, method.source), data=ref)
+                parent.add_leaf(node_label(mname, method.source, new=("method", iface.name, mname) in new), data=ref)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[object]) -> None:
         info = self.query_one("#tree-info", Static)
