@@ -6,8 +6,8 @@ bench/heavy_server.py runs in its own process and serves `bench.binary`: B bytes
 application/octet-stream. Each round runs, in turn (the order alternating from round to round): curl, the
 explorer's command with a throwaway home (so the call is recorded in a fresh history), the same command
 for a 1-byte answer (its start-up and peak memory without the body), and a minimal raw httpx client
-(`AsyncClient.stream`, `aiter_raw`, each block written to the file: no hash, no history, httpcore's own
-read size), which shows what httpx itself reaches here. Each is a fresh process, timed from its spawn to its exit, its peak RSS from the
+(`AsyncClient.stream`, `aiter_raw`, each block written to the file: no hash, no history, the same
+httpcore read size as the explorer), which shows what httpx itself reaches here. Each is a fresh process, timed from its spawn to its exit, its peak RSS from the
 kernel (wait4, through a small launcher). Start-up counts: it is part of what a person waits.
 
 Python processes run with their bytecode cached, as an installed package has it: PYTHONDONTWRITEBYTECODE

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
-from typing import Any, AsyncIterator, Iterable, Mapping
+import time
+from typing import Any, AsyncIterator, Callable, Iterable, Mapping
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -56,13 +58,15 @@ def create_app(
     forbidden_drivers: Iterable[str] = (),
     stream_delay: float = 0.05,
     rate_window: float = 60.0,
+    rate_clock: Callable[[], float] = time.monotonic,
 ) -> Starlette:
-    """The demo app. `rate_limits` maps `interface.method` to calls allowed per `rate_window` seconds;
-    calls naming (or defaulting to) a driver in `forbidden_drivers` are refused as a permission error."""
+    """The demo app. `rate_limits` maps `interface.method` to calls allowed per `rate_window` seconds (of
+    `rate_clock`); calls naming (or defaulting to) a driver in `forbidden_drivers` are refused as a permission error."""
     if generation not in GENERATIONS:
         raise ValueError(f"generation must be one of {GENERATIONS}, not {generation!r}")
     state = DemoState(
-        generation, token or secrets.token_urlsafe(24), rate_limits, forbidden_drivers, stream_delay, rate_window
+        generation, token or secrets.token_urlsafe(24), rate_limits, forbidden_drivers, stream_delay, rate_window,
+        rate_clock,
     )
 
     async def drivers_call(request: Request) -> Response:
@@ -212,6 +216,7 @@ async def _dispatch(body: dict[str, Any], state: DemoState) -> Response:
     except DriverFailure as failure:
         return _driver_error(failure, state)
     except Exception as error:  # a bug in a demo driver: answer like the real servers do
+        logging.getLogger(__name__).exception("a demo driver failed: %r.%r", body.get("interface"), body.get("method"))
         if state.v1:
             return JSONResponse({"success": False, "error": str(error)})
         return _v2_error(500, "Internal Server Error", "internal_error")

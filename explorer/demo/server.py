@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterable, Mapping
+import time
+from typing import Any, Callable, Iterable, Mapping
 
 import uvicorn
 
@@ -24,6 +25,7 @@ class DemoServer:
         forbidden_drivers: Iterable[str] = (),
         stream_delay: float = 0.05,
         rate_window: float = 60.0,
+        rate_clock: Callable[[], float] = time.monotonic,
     ):
         self.app = create_app(
             generation=generation,
@@ -32,6 +34,7 @@ class DemoServer:
             forbidden_drivers=forbidden_drivers,
             stream_delay=stream_delay,
             rate_window=rate_window,
+            rate_clock=rate_clock,
         )
         config = uvicorn.Config(
             self.app,

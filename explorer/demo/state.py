@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from explorer.demo.drivers import Binding, build_bindings
 from explorer.protocol.catalog import Catalog, Method
 
 
 class RateLimiter:
-    """A sliding window per `interface.method`; the demo has a single user."""
+    """A sliding window per `interface.method`; the demo has a single user.
 
-    def __init__(self, limits: Mapping[str, int] | None, window: float):
+    `clock` gives the time in seconds (monotonic by default); a test passes its own to move time at will.
+    """
+
+    def __init__(
+        self, limits: Mapping[str, int] | None, window: float, clock: Callable[[], float] = time.monotonic
+    ):
         self.limits = dict(limits or {})
         self.window = window
+        self.clock = clock
         self.hits: dict[str, deque[float]] = {}
 
     def allow(self, key: str) -> bool:
         limit = self.limits.get(key)
         if limit is None:
             return True
-        now = time.monotonic()
+        now = self.clock()
         hits = self.hits.setdefault(key, deque())
         while hits and hits[0] <= now - self.window:
             hits.popleft()
@@ -41,12 +47,13 @@ class DemoState:
         forbidden_drivers: Iterable[str],
         stream_delay: float,
         rate_window: float,
+        rate_clock: Callable[[], float] = time.monotonic,
     ):
         self.generation = generation
         self.token = token
         self.bindings: dict[str, Binding] = build_bindings(generation)
         self.catalog = Catalog.bundled(generation)
-        self.limiter = RateLimiter(rate_limits, rate_window)
+        self.limiter = RateLimiter(rate_limits, rate_window, rate_clock)
         self.forbidden = set(forbidden_drivers)
         self.stream_delay = stream_delay
 

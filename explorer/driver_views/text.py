@@ -5,6 +5,8 @@ Every string from a server goes through `clean`, so the output never drives the 
 
 from __future__ import annotations
 
+import io
+import logging
 import textwrap
 import unicodedata
 from pathlib import Path
@@ -208,13 +210,16 @@ def save_data(folder: Path, name: str, data: bytes) -> Path:
 def pixel_size(source: BinarySource) -> str | None:
     """`64 × 64 px, PNG`, when Pillow can read the image's header."""
     try:
-        import io
-
         from PIL import Image
-
+    except ImportError:  # Pillow is optional: the other facts still stand
+        return None
+    try:
         with Image.open(io.BytesIO(source.read(1024 * 1024)) if source.path is None else source.path) as opened:
             return f"{opened.size[0]} × {opened.size[1]} px, {opened.format or '?'}"
-    except Exception:  # no Pillow, or a file it cannot read: the other facts still stand
+    except (OSError, Image.DecompressionBombError):  # not an image Pillow reads (or far too large): no size
+        return None
+    except Exception:  # a decoder may fail in any way on a hostile header; the other facts still stand
+        logging.getLogger(__name__).warning("the image's size could not be read", exc_info=True)
         return None
 
 

@@ -1,7 +1,7 @@
 """Body decoding: bounded blocks, linear time, turns given back to the event loop.
 
 A compressed body is inflated a block at a time (a bomb never expands more than one block before its size
-is counted), ndjson lines are split in time linear in the bytes, and large JSON is parsed off the loop.
+is counted), ndjson lines are split in time linear in the bytes, and large JSON is parsed on a worker thread.
 """
 
 from __future__ import annotations
@@ -164,7 +164,9 @@ async def parse_json(data: bytes) -> Any:
 def _parse_large(data: bytes) -> Any:
     """A large body, parsed with plain `json.loads` on a worker thread.
 
-    Kept simple on purpose: the C parser may still hold the GIL for stretches, but tuning the garbage
-    collector or the parser for speed would change the whole process's behaviour for one call's sake.
+    The C parser holds the GIL for the whole parse, so the event loop may still wait for it: the thread
+    does not make the parse free, it is paid once per answer. A UI stays responsive with a big answer
+    because it then shows it from its text, a screenful at a time; tuning the garbage collector or the
+    interpreter here would change the whole process's behaviour for one call's sake.
     """
     return json.loads(data)

@@ -169,8 +169,10 @@ def brief(value: Any, width: int = 160) -> str:
             text = json_kind(value)
         else:
             text = str(value)
-    except Exception:  # a value too deeply nested to print
+    except RecursionError:  # a value too deeply nested to print
         text = type(value).__name__
+    except Exception as exc:  # an object whose text itself fails: say so rather than lose the message
+        text = f"{type(value).__name__} (not printable: {type(exc).__name__})"
     text = clean(text[: width + 1].encode("utf-8", "replace").decode("utf-8"), single_line=True)
     return text if len(text) <= width else text[: width - 1] + "…"
 
