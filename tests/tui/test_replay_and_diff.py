@@ -74,3 +74,22 @@ async def test_the_diff_of_two_sets_shows_their_args(make_app):
         await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen), what="the diff")
         body = app.screen.query_one("#diff-body").content.plain
     assert body.splitlines() == ["request:", "- $.args.value: 1", "+ $.args.value: 2", "answer: no differences"]
+
+
+async def test_a_new_call_is_shown_and_selected_whatever_the_search_holds_with_its_id(make_app):
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        await send(app, pilot, screen, "set", {"key": "old", "value": 1})
+        search = screen.history.query_one("#history-search", Input)
+        search.value = "nothing-matches-this"
+        await settle(app, pilot)
+        assert screen.history.option_list.option_count == 0
+        await send(app, pilot, screen, "get", {"key": "old"})
+        call = screen.history.selected
+        assert call is not None and call.method == "get" and screen.outcome_view.call is call
+        assert screen.history.option_list.option_count == 1
+        row = str(screen.history.option_list.get_option_at_index(0).prompt)
+        assert f"#{call.entry_id} puter-kvstore.get" in row

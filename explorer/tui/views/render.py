@@ -70,6 +70,8 @@ def row_text(call: Call, *, marked: bool = False) -> Text:
     """Two lines: the badge and `interface.method`; then service, status, duration and size."""
     text = badge(call.kind)
     text.append(" ")
+    if call.entry_id is not None:  # the id the CLI and the diff name it by
+        text.append(f"#{call.entry_id} ", style="bold cyan")
     if marked:  # the call a diff compares against
         text.append("◆ ", style="bold magenta")
     text.append_text(safe_text(call.title, "bold", single_line=True))

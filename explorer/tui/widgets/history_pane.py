@@ -88,6 +88,7 @@ class HistoryPane(Vertical):
         self._more = False
         self._loading = False
         self._query = ""
+        self._sent_during_search: set[str] = set()  # shown whatever the search: what was sent meanwhile
         self.marked: Call | None = None  # the call a diff compares against
 
     def compose(self) -> ComposeResult:
@@ -110,8 +111,12 @@ class HistoryPane(Vertical):
     # -- this session's calls --------------------------------------------------------------------
 
     def add_call(self, call: Call, *, select: bool = True) -> None:
+        """A call of this session, listed first and selected, whatever the search box holds: a call sent
+        during a search is shown above its matches."""
         self.calls[call.key] = call
         self._live.append(call.key)
+        if self._query:
+            self._sent_during_search.add(call.key)
         self._render_list(select=call.key if select else None)
 
     def update_call(self, call: Call) -> None:
@@ -197,7 +202,7 @@ class HistoryPane(Vertical):
         return row_text(call, marked=self.marked is not None and call.key == self.marked.key)
 
     def _visible(self, call: Call) -> bool:
-        if not self._query or call.entry is not None:
+        if not self._query or call.entry is not None or call.key in self._sent_during_search:
             return True  # stored entries were already filtered by the store
         needle = self._query.lower()
         haystack = " ".join(str(x) for x in (call.title, call.service, call.kind, call.args, call.message)).lower()
@@ -219,6 +224,7 @@ class HistoryPane(Vertical):
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._query = event.value.strip()
+        self._sent_during_search = set()
         if self.source is not None:
             self.reload()
         else:
