@@ -50,6 +50,13 @@ class ProfileStore:
             return
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{self.path} is not a profiles file this program can read: invalid JSON at line "
+                              f"{exc.lineno}, column {exc.colno} ({exc.msg}); fix or remove it") from None
+        except ValueError as exc:  # not UTF-8 text
+            raise ConfigError(f"{self.path} is not a profiles file this program can read ({exc}); "
+                              "fix or remove it") from None
+        try:
             self.current = data.get("current")
             for name, fields in (data.get("profiles") or {}).items():
                 self.profiles[name] = Profile(name=name, **{k: v for k, v in fields.items() if k != "name"})

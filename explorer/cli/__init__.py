@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("history", "cmd_show"),
     "diff": ("history", "cmd_diff"),
     "export": ("history", "cmd_export"),
+    "config": ("locations", "cmd_config"),
     "run": ("collections", "cmd_run"),
     "save": ("collections", "cmd_save"),
     "import": ("collections", "cmd_import"),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .exits import EXIT_DRIVER_ERROR, EXIT_FAILURE, EXIT_OK, UsageError
+from .hints import discovery_status, hint_for
 from .messages import remember_secret, say
 from .output import print_outcome
 from .runner import run_async
@@ -105,6 +106,7 @@ def cmd_interfaces(options: argparse.Namespace) -> int:
                     print(clean(f"  {method.name}({params})"))
         for error in catalog.errors:
             say(f"warning: {error}")
+        hint_for(discovery_status(catalog.errors))
         # Only what we know was shown: the server itself could not be asked.
         return EXIT_FAILURE if catalog.errors and catalog.generation is None else EXIT_OK
 
@@ -118,6 +120,7 @@ def _check_drift(catalog: Catalog) -> int:
 
     for error in catalog.errors:
         say(f"warning: {error}")
+    hint_for(discovery_status(catalog.errors))
     if catalog.generation is None:
         say("error: the server could not be asked what it offers; nothing to compare")
         return EXIT_FAILURE

@@ -16,6 +16,7 @@ from .messages import say
 
 if TYPE_CHECKING:
     from ..history import Entry, HistoryStore
+    from ..jsondiff import Change
 
 _DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -67,12 +68,34 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
+# `history` (list) options, by attribute name, and the flag that sets each; then those of `history prune`.
+LIST_FILTERS = {"interface": "--interface", "method": "--method", "service": "--service", "kind": "--kind",
+                "error_code": "--error-code", "since": "--since", "until": "--until", "text": "--search"}
+LIST_OPTIONS = {"limit": "--limit", "json": "--json", **LIST_FILTERS}
+PRUNE_OPTIONS = {"older_than": "--older-than", "keep": "--keep"}
+DEFAULT_LIMIT = 20
+
+
+def given(options: argparse.Namespace, flags: dict[str, str]) -> list[str]:
+    return [flag for name, flag in flags.items() if getattr(options, name) not in (None, False)]
+
+
+def check_history_options(options: argparse.Namespace) -> None:
+    """List options with `prune`, or prune options without it, are bad usage rather than silently ignored."""
+    if options.action == "prune":
+        if misplaced := given(options, LIST_OPTIONS):
+            raise UsageError(f"history prune does not take {', '.join(misplaced)}")
+        if options.older_than is None and options.keep is None:
+            raise UsageError("history prune needs --older-than DAYS or --keep N")
+    elif misplaced := given(options, PRUNE_OPTIONS):
+        raise UsageError(f"only history prune takes {', '.join(misplaced)}")
+
+
 def cmd_history(options: argparse.Namespace) -> int:
     from ..history import EntryFilter
     from ..terminal_text import clean, json_text
 
-    if options.action == "prune" and options.older_than is None and options.keep is None:
-        raise UsageError("history prune needs --older-than DAYS or --keep N")
+    check_history_options(options)
     since, until = parse_when(options.since), parse_when(options.until)
     store = open_history()
     try:
@@ -84,9 +107,11 @@ def cmd_history(options: argparse.Namespace) -> int:
             interface=options.interface, method=options.method, service=options.service, kind=options.kind,
             error_code=options.error_code, since=since, until=until, text=options.text,
         )
-        entries = store.list(limit=options.limit, filter=entry_filter)
+        entries = store.list(limit=DEFAULT_LIMIT if options.limit is None else options.limit, filter=entry_filter)
     finally:
         store.close()
+    if not entries:
+        say("no entries match" if given(options, LIST_FILTERS) else "the history is empty")
     if options.json:
         print(json_text([entry_json(e) for e in entries]))
         return EXIT_OK
@@ -129,11 +154,12 @@ def _print_entry_view(entry: Entry) -> bool:
 
 
 def cmd_diff(options: argparse.Namespace) -> int:
-    """The request and the answer of two entries, each section marked; exit 1 when they differ, as diff(1)."""
+    """The request and the answer of two entries, each section marked (with --json, each section's changes as
+    data); exit 1 when they differ, as diff(1)."""
     from ..history.values import result_value
     from ..jsondiff import diff_calls, differs, render_calls
     from ..session import request_section
-    from ..terminal_text import clean
+    from ..terminal_text import clean, json_text
 
     store = open_history()
     try:
@@ -142,8 +168,23 @@ def cmd_diff(options: argparse.Namespace) -> int:
     finally:
         store.close()
     sections = diff_calls(old, new)
-    print(clean(render_calls(sections)))
+    if options.json:
+        print(json_text({section: [change_json(c) for c in changes] for section, changes in sections.items()}))
+    else:
+        print(clean(render_calls(sections)))
     return EXIT_DRIVER_ERROR if differs(sections) else EXIT_OK
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    """One change as data: `old` is absent when the value was added, `new` when it was removed."""
+    from ..jsondiff import MISSING
+
+    data: dict[str, Any] = {"path": change.path, "change": {"+": "added", "-": "removed", "~": "changed"}[change.sign]}
+    if change.old is not MISSING:
+        data["old"] = change.old
+    if change.new is not MISSING:
+        data["new"] = change.new
+    return data
 
 
 def cmd_export(options: argparse.Namespace) -> int:

@@ -100,9 +100,50 @@ def cmd_profiles(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def env_lines(origin: str, token: str) -> list[str]:
+    """The lines that point other commands at this server, for a POSIX shell, Windows cmd and PowerShell."""
+    import shlex
+
+    def powershell(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    return [
+        "# sh, bash, zsh:",
+        f"export PUTER_API_ORIGIN={shlex.quote(origin)}",
+        f"export PUTER_AUTH_TOKEN={shlex.quote(token)}",
+        "# Windows cmd:",
+        f'set "PUTER_API_ORIGIN={origin}"',
+        f'set "PUTER_AUTH_TOKEN={token}"',
+        "# PowerShell:",
+        f"$env:PUTER_API_ORIGIN = {powershell(origin)}",
+        f"$env:PUTER_AUTH_TOKEN = {powershell(token)}",
+    ]
+
+
 def cmd_demo_server(options: argparse.Namespace) -> int:
-    from ..demo.server import serve_forever
+    """Serve until ctrl+c, after printing the origin, the token and the lines that let other commands use it."""
+    import time
+
+    from ..demo.app import DEMO_PASSWORD, DEMO_USERNAME
+    from ..demo.server import DemoServer
 
     token = options.fixed_token or options.token  # `--token T` before the subcommand sets it too
-    serve_forever(host=options.host, port=options.port, generation=options.generation, token=token)
+    server = DemoServer(generation=options.generation, token=token, host=options.host, port=options.port).start()
+    try:
+        lines = [
+            f"origin: {server.origin}",
+            f"token: {server.token}",
+            f"login: username {DEMO_USERNAME}, password {DEMO_PASSWORD} (POST /login)",
+            "",
+            "To use this server from other commands (each --demo starts a new, empty one), paste:",
+            *env_lines(server.origin, server.token),
+        ]
+        print("\n".join(lines), flush=True)
+        say(f"demo server ({options.generation}) running; ctrl+c stops it")
+        while True:
+            time.sleep(3600)  # a sleep, unlike a bare lock wait, is cut short by ctrl+c on Windows too
+    except KeyboardInterrupt:
+        say("demo server stopped")
+    finally:
+        server.stop()
     return EXIT_OK

@@ -9,7 +9,6 @@ import os
 import selectors
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -21,22 +20,25 @@ from explorer.cli import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATE
 from explorer.cli.output import outcome_json, print_outcome
 from explorer.protocol.outcomes import Exchange, Stream
 
+from .modes import mode, posix_modes
+
 STREAM_ARGS = json.dumps({"model": "fake", "stream": True, "messages": [{"role": "user", "content": "slowly"}]})
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 # -- unexpected errors ------------------------------------------------------------------------------
 
 
-def test_unexpected_error_is_one_line_and_its_traceback_goes_to_a_private_log(cli, tmp_path):
-    token = "tok-in-the-path-7f3a9c"  # in the home path, so the error text itself holds the token
-    home = tmp_path / f"home-{token}"
+def fail_unexpectedly(cli, home: Path, token: str):
+    """`profiles add` with a file where the config folder should be: an error no check foresees."""
     home.mkdir()
     (home / "config").write_text("a file where the config folder should be")
-    run = cli("profiles", "add", "work", env={"PUTER_EXPLORER_HOME": str(home), "PUTER_AUTH_TOKEN": token})
+    return cli("profiles", "add", "work", env={"PUTER_EXPLORER_HOME": str(home), "PUTER_AUTH_TOKEN": token})
+
+
+def test_unexpected_error_is_one_line_and_its_traceback_goes_to_the_error_log(cli, tmp_path):
+    token = "tok-in-the-path-7f3a9c"  # in the home path, so the error text itself holds the token
+    home = tmp_path / f"home-{token}"
+    run = fail_unexpectedly(cli, home, token)
     assert run.code == EXIT_FAILURE
     lines = run.err.strip().splitlines()
     assert len(lines) == 2, run.err
@@ -44,11 +46,17 @@ def test_unexpected_error_is_one_line_and_its_traceback_goes_to_a_private_log(cl
     assert lines[0].endswith(f"home-<redacted>{os.sep}config")
     assert "rerun with --debug" in lines[1]
     assert "Traceback" not in run.err and token not in run.err
-    log = home / "state" / "errors.log"
-    assert mode(log) == 0o600 and mode(log.parent) == 0o700
-    text = log.read_text()
+    text = (home / "state" / "errors.log").read_text()
     assert "Traceback (most recent call last)" in text and "NotADirectoryError" in text
     assert token not in text and "home-<redacted>" in text
+
+
+@posix_modes
+def test_the_error_log_is_private(cli, tmp_path):
+    home = tmp_path / "home"
+    assert fail_unexpectedly(cli, home, "tok-private-log-0001").code == EXIT_FAILURE
+    log = home / "state" / "errors.log"
+    assert mode(log) == 0o600 and mode(log.parent) == 0o700
 
 
 def test_debug_flag_prints_the_traceback_on_stderr(cli):
@@ -122,17 +130,32 @@ def test_call_is_made_when_the_data_folder_is_a_file(cli, against):
     assert json.loads(got.out) == 5  # the set really was sent
 
 
-def test_binary_goes_to_a_private_temporary_folder_when_responses_cannot_be_created(cli, against):
+def synthesize_with_responses_blocked(cli, against):
+    """A binary call while a file stands where the responses folder should be; returns the run and the
+    path it printed."""
     flags, env = against
     (cli.home / "data").mkdir(parents=True)
     (cli.home / "data" / "responses").write_text("in the way")
     run = cli(*flags, "call", "puter-tts", "synthesize", "--args", '{"text":"hi"}', "--no-history", env=env)
     assert run.code == EXIT_OK, run.err
-    saved = Path(run.out.strip())
+    return run, Path(run.out.strip())
+
+
+def test_binary_goes_to_a_temporary_folder_when_responses_cannot_be_created(cli, against):
+    run, saved = synthesize_with_responses_blocked(cli, against)
     try:
         assert saved.read_bytes()[:4] == b"RIFF"
-        assert mode(saved.parent) == 0o700 and saved.parent != cli.home / "data" / "responses"
+        assert saved.parent != cli.home / "data" / "responses"
         assert f"warning: responses are saved in {saved.parent} (a file is in the way" in run.err
+    finally:
+        shutil.rmtree(saved.parent)
+
+
+@posix_modes
+def test_the_temporary_responses_folder_is_private(cli, against):
+    run, saved = synthesize_with_responses_blocked(cli, against)
+    try:
+        assert mode(saved.parent) == 0o700
     finally:
         shutil.rmtree(saved.parent)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 
 import pytest
+
+from .modes import mode, posix_modes
 
 
 @pytest.fixture
@@ -80,7 +81,43 @@ def test_replay_args_merge_over_the_recorded_ones_unless_replaced(cli, made_call
     newest = json.loads(cli("history", "--json", "--limit", "1").out)[0]
     assert json.loads(cli("show", str(newest["id"]), "--json").out)["args"] == {"key": "platypus", "value": "merged"}
     replaced = cli(*flags, "replay", str(set_id), "--args", '{"value":"alone"}', "--replace-args", env=env)
-    assert replaced.code != 0  # a set without its key is refused by the server
+    assert replaced.code == 1 and "Missing `key`" in replaced.err  # a set without its key is refused
+    newest = json.loads(cli("history", "--json", "--limit", "1").out)[0]
+    assert newest["replay_of"] == set_id and newest["args"] == {"value": "alone"}
+
+
+def test_diff_json_gives_each_section_as_data(cli, made_calls):
+    flags, env = made_calls
+    cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"platypus","value":{"legs":2,"a":1}}', env=env)
+    first, second = (e["id"] for e in reversed(json.loads(cli("history", "--json", "--method", "set").out)))
+    diff = cli("diff", str(first), str(second), "--json")
+    assert diff.code == 1
+    assert json.loads(diff.out) == {
+        "request": [{"path": "$.args.value.legs", "change": "changed", "old": 4, "new": 2}], "answer": []}
+    same = cli("diff", str(first), str(first), "--json")
+    assert same.code == 0 and json.loads(same.out) == {"request": [], "answer": []}
+
+
+def test_a_search_that_finds_nothing_says_so(cli, made_calls):
+    for flags in ([], ["--json"]):
+        run = cli("history", "--search", "no-such-word", *flags)
+        assert run.code == 0 and run.err.strip() == "no entries match"
+    assert json.loads(cli("history", "--search", "no-such-word", "--json").out) == []
+    assert cli("history", "--search", "platypus").err == ""
+
+
+def test_history_help_keeps_prune_options_apart_and_each_action_refuses_the_others(cli, made_calls):
+    helped = cli("history", "--help").out
+    assert "puter-explorer history prune [--older-than DAYS] [--keep N]" in helped
+    options = helped[helped.index("history [list]:"):helped.index("exit codes:")]
+    listing, pruning = options.split("history prune (one or both):")
+    assert "--search" in listing and "--limit" in listing and "--keep" not in listing and "--older-than" not in listing
+    assert "--keep N" in pruning and "--older-than DAYS" in pruning and "--search" not in pruning
+    run = cli("history", "--keep", "1")
+    assert (run.code, run.err.strip()) == (2, "error: only history prune takes --keep")
+    run = cli("history", "prune", "--keep", "1", "--search", "platypus")
+    assert (run.code, run.err.strip()) == (2, "error: history prune does not take --search")
+    assert len(json.loads(cli("history", "--json").out)) == 3  # neither removed anything
 
 
 def test_replay_with_new_args(cli, made_calls):
@@ -129,18 +166,25 @@ def test_prune_keeps_the_newest(cli, made_calls):
     assert cli("history", "prune").code == 2
 
 
-def test_profiles_store_the_token_privately_and_show_it_masked(cli, demo_server):
+def test_profiles_store_the_token_and_show_it_masked(cli, demo_server):
     token = demo_server.token
     run = cli("profiles", "add", "local", "--set-origin", demo_server.origin, "--token-stdin", input=token + "\n")
     assert run.code == 0 and token not in run.err + run.out
     listing = cli("profiles").out
     assert "local" in listing and demo_server.origin in listing and token not in listing
     assert "••••" + token[-4:] in listing
-    profiles = cli.home / "config" / "profiles.json"
-    assert stat.S_IMODE(profiles.stat().st_mode) == 0o600
     # The current profile is used without --origin/--token.
     run = cli("call", "puter-kvstore", "set", "--args", '{"key":"p","value":1}')
     assert run.code == 0, run.err
+
+
+@posix_modes
+def test_the_profiles_file_is_private(cli, demo_server):
+    run = cli("profiles", "add", "local", "--set-origin", demo_server.origin, "--token-stdin",
+              input=demo_server.token + "\n")
+    assert run.code == 0, run.err
+    profiles = cli.home / "config" / "profiles.json"
+    assert mode(profiles) == 0o600 and mode(profiles.parent) == 0o700
 
 
 def test_token_never_lands_in_data_or_config_files_except_profiles(cli, made_calls, demo_server):

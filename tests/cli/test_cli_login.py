@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import stat
 
 import pytest
 
 from explorer.protocol.client import LoginError, login
+
+from .modes import mode, posix_modes
 
 
 @pytest.mark.parametrize("fixture", ["demo_server", "demo_server_v1"])
@@ -18,10 +19,18 @@ def test_login_saves_a_profile_that_calls_work_with(cli, request, fixture):
     assert run.code == 0, run.err
     assert server.token not in run.err + run.out and "profile 'mine' saved" in run.err
     profiles = cli.home / "config" / "profiles.json"
-    assert stat.S_IMODE(profiles.stat().st_mode) == 0o600
     assert json.loads(profiles.read_text())["profiles"]["mine"]["token"] == server.token
     call = cli("call", "puter-kvstore", "set", "--args", '{"key":"logged-in","value":1}')
     assert call.code == 0, call.err
+
+
+@posix_modes
+def test_the_profile_a_login_saves_is_private(cli, demo_server):
+    run = cli("login", "--gui-origin", demo_server.origin, "--username", "demo", "--api-origin", demo_server.origin,
+              input="demo\n")
+    assert run.code == 0, run.err
+    profiles = cli.home / "config" / "profiles.json"
+    assert mode(profiles) == 0o600 and mode(profiles.parent) == 0o700
 
 
 def test_wrong_password_is_refused_with_the_server_message(cli, demo_server):

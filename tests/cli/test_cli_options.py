@@ -1,13 +1,15 @@
-"""Subcommand options: each help lists what the subcommand uses; `demo-server --token`; the recommended
-service for a v1 call without `--service`; a login whose token the API origin refuses is not saved."""
+"""Subcommand options: each help lists what the subcommand uses; `demo-server --token` and the lines it
+prints to keep using it; the recommended service for a v1 call without `--service`; a login whose token the
+API origin refuses is not saved."""
 
 from __future__ import annotations
 
 import json
 import os
-import selectors
+import queue
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -23,7 +25,8 @@ CHAT = '{"model":"fake","messages":[{"role":"user","content":"hello"}]}'
     (["demo-server"], ("--host", "--port", "--generation", "--token", "--debug")),
     (["history"], ("--limit", "--search", "--debug")),
     (["show"], ("--json",)),
-    (["diff"], ("--debug",)),
+    (["diff"], ("--json", "--debug")),
+    (["config"], ("--json", "--debug")),
     (["login"], ("--gui-origin", "--username", "--api-origin", "--save-as")),
     (["profiles"], ("--origin", "--token", "--set-origin", "--token-stdin")),
     (["export"], ("--as", "--with-token", "--token", "--profile")),
@@ -41,24 +44,42 @@ def test_each_help_lists_only_the_options_its_subcommand_uses(cli, command, show
     assert not unused & listed, (command, unused & listed)
 
 
-def serve(cli_home, *args: str) -> tuple[subprocess.Popen[str], str]:
-    """`demo-server` as a subprocess; returns it and the origin it printed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUTER_")}
-    env["PUTER_EXPLORER_HOME"] = str(cli_home)
-    process = subprocess.Popen([sys.executable, "-m", "explorer", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, env=env)
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
-        line = process.stdout.readline()
-        if line.startswith("origin: "):
-            return process, line.split(": ", 1)[1].strip()
-        if not line:
-            break
-    process.terminate()
-    process.wait(10)
-    raise AssertionError("the demo server did not print its origin")
+class Served:
+    """`demo-server` as a subprocess, its stdout read line by line in a thread (pipes cannot be polled on
+    Windows)."""
+
+    def __init__(self, cli_home, *args: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PUTER_")}
+        env["PUTER_EXPLORER_HOME"] = str(cli_home)
+        self.process = subprocess.Popen([sys.executable, "-m", "explorer", *args], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True, env=env)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def lines_until(self, last_prefix: str, timeout: float = 30) -> list[str]:
+        """The lines printed up to the first that starts with `last_prefix`."""
+        seen: list[str] = []
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            seen.append(line)
+            if line.startswith(last_prefix):
+                return seen
+        raise AssertionError(f"the demo server printed no line starting {last_prefix!r}: {seen}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
 
 
 @pytest.mark.parametrize("flags", [
@@ -67,15 +88,33 @@ def serve(cli_home, *args: str) -> tuple[subprocess.Popen[str], str]:
     ["demo-server", "--demo-token", "tok-chosen-0001"],
 ])
 def test_demo_server_token_sets_the_token_it_accepts(cli, flags):
-    process, origin = serve(cli.home, *flags)
+    served = Served(cli.home, *flags)
     try:
+        origin = served.lines_until("origin: ")[-1].split(": ", 1)[1]
         headers = {"Authorization": "Bearer tok-chosen-0001"}
         assert httpx.get(origin + "/whoami", headers=headers, timeout=10).json()["username"] == "demo"
         refused = httpx.get(origin + "/whoami", headers={"Authorization": "Bearer other-token"}, timeout=10)
         assert refused.status_code == 401
     finally:
-        process.terminate()
-        process.wait(10)
+        served.stop()
+
+
+def test_demo_server_prints_the_lines_that_keep_one_server_across_commands(cli):
+    served = Served(cli.home, "demo-server")
+    try:
+        printed = served.lines_until("$env:PUTER_AUTH_TOKEN")
+        origin = next(line for line in printed if line.startswith("origin: ")).split(": ", 1)[1]
+        token = next(line for line in printed if line.startswith("token: ")).split(": ", 1)[1]
+        assert f"export PUTER_API_ORIGIN={origin}" in printed and f"export PUTER_AUTH_TOKEN={token}" in printed
+        assert f'set "PUTER_API_ORIGIN={origin}"' in printed and f'set "PUTER_AUTH_TOKEN={token}"' in printed
+        assert f"$env:PUTER_API_ORIGIN = '{origin}'" in printed and f"$env:PUTER_AUTH_TOKEN = '{token}'" in printed
+        # What those lines set is enough for later commands to share the one server and its data.
+        exported = dict(line.removeprefix("export ").split("=", 1) for line in printed if line.startswith("export "))
+        assert cli("call", "puter-kvstore", "set", "--args", '{"key":"kept","value":7}', env=exported).code == 0
+        got = cli("call", "puter-kvstore", "get", "--args", '{"key":"kept"}', env=exported)
+        assert got.code == 0 and json.loads(got.out) == 7
+    finally:
+        served.stop()
 
 
 def test_a_v1_call_without_service_uses_the_recommended_one_and_says_so(cli):

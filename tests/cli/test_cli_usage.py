@@ -10,7 +10,7 @@ import pytest
 from explorer.cli import EXIT_OK, EXIT_USAGE
 
 SUBCOMMANDS = ("call", "replay", "interfaces", "history", "show", "diff", "export", "profiles", "login",
-               "demo-server")
+               "demo-server", "config")
 
 
 def files_under(cli) -> list[str]:
