@@ -11,7 +11,7 @@ from textual.app import App
 from textual.widget import Widget
 
 from . import keymap
-from .keymap import load_keymap
+from .keymap import read_user_keymap
 from ..terminal_text import clean
 from .screens.main import MainScreen
 
@@ -60,6 +60,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         *,
         session_factory: SessionFactory | None = None,
         keymap: dict[str, str] | None = None,
+        keymap_problem: str | None = None,
         origin_label: str | None = None,
         connect_first: bool = False,
     ) -> None:
@@ -76,6 +77,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         self._session_factory = session_factory
         self._owns_session = session is None
         self.user_keymap = dict(keymap or {})
+        self.keymap_problem = keymap_problem  # said once the app is up
         self._origin_label = origin_label
         self._connect_first = connect_first and session is None
         # Connecting starts once the main screen can take a session and the first frame is out.
@@ -108,6 +110,8 @@ for what can be done with the call selected in the history (copy as curl, httpx 
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(keymap.validate_keymap(self.user_keymap))
+        if self.keymap_problem:
+            self.notify(clean(self.keymap_problem), title="Keymap", severity="warning", markup=False, timeout=15)
 
     def on_main_screen_ready(self, event: MainScreen.Ready) -> None:
         # The screen's widgets exist: ask where to connect, or open the session and fill them.
@@ -198,11 +202,13 @@ def run_tui(
 
     Without `keymap`, the user's keymap file (`keymap.json` in the config folder) is used if present.
     """
+    problem = None
     if keymap is None:
         from .. import paths
 
-        keymap = load_keymap(paths.keymap_path())
+        keymap, problem = read_user_keymap(paths.keymap_path())
     from .graphics import prepare_terminal_graphics
 
     prepare_terminal_graphics()  # before the app reads the terminal's input itself
-    ExplorerApp(session_factory=session_factory, keymap=keymap, connect_first=connect_first).run()
+    ExplorerApp(session_factory=session_factory, keymap=keymap, keymap_problem=problem,
+                connect_first=connect_first).run()

@@ -100,7 +100,18 @@ def load_keymap(path: Path) -> dict[str, str]:
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
-        raise KeymapError(f"{path.name}: {error}") from error
+        raise KeymapError(f"{path}: {error}") from error
     if isinstance(data, dict) and isinstance(data.get("keymap"), dict):
         data = data["keymap"]
     return validate_keymap(data)
+
+
+def read_user_keymap(path: Path) -> tuple[dict[str, str], str | None]:
+    """The user's keymap, or none and why (the file named, with its line): the app then starts with the
+    default keys and says so, rather than not starting."""
+    try:
+        return load_keymap(path), None
+    except KeymapError as error:
+        return {}, f"{error}; the default keys are used"
+    except (OSError, UnicodeDecodeError) as error:
+        return {}, f"{path} cannot be read ({error}); the default keys are used"
