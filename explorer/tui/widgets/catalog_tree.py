@@ -7,6 +7,7 @@ nodes the user added are marked "+". An interface whose listing failed shows "âš
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,23 @@ from ..matching import match_score, matches
 from ...terminal_text import safe_text
 
 SOURCE_STYLES = {"server": "", "catalogue": "dim italic", "user": "green"}
+REFUSALS = {
+    401: "The server refused the token (HTTP 401): the tree shows only what the bundled catalogue knows. "
+         "Start again with another token (PUTER_AUTH_TOKEN, or puter-explorer profiles add), "
+         "or log in again with puter-explorer login.",
+    403: "The server took the token but does not let it list its drivers (HTTP 403): the tree shows only "
+         "what the bundled catalogue knows. Check the account's permissions, or use another profile.",
+}
+_DISCOVERY_STATUS = re.compile(r": HTTP (40[13])\b")
+
+
+def refused_status(errors: list[str]) -> int | None:
+    """401 or 403 when discovery was refused (its messages say "HTTP <status>"), else None."""
+    for error in errors:
+        found = _DISCOVERY_STATUS.search(error)
+        if found:
+            return int(found.group(1))
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,12 @@ that does not fit) marks the service the server uses when a call names none.
 class CatalogPanel(Vertical):
     """The filter box, the tree, and a line about the highlighted node (its error or description)."""
     DEFAULT_CSS = """
+    CatalogPanel #tree-banner {
+        height: auto;
+        padding: 0 1;
+        background: $error 30%;
+        display: none;
+    }
     CatalogPanel #tree-filter {
         height: 3;
     }
@@ -128,6 +152,7 @@ class CatalogPanel(Vertical):
             node.set_label(node_label(service.name, service.source, default=True, default_mark=mark))
 
     def compose(self) -> ComposeResult:
+        yield Static(id="tree-banner")  # shown when the server refused the token: what to do
         yield Input(placeholder="filter methodsâ€¦", id="tree-filter")
         tree = MethodTree(Text("interfaces"), id="method-tree")
         tree.show_root = False
@@ -140,7 +165,16 @@ class CatalogPanel(Vertical):
         return self.query_one(MethodTree)
 
     def set_catalog(self, catalog: Catalog) -> None:
+        """Show the catalogue. When the server refused the token, one banner says so and what to do, instead
+        of a warning on every interface."""
         self.catalog = catalog
+        status = refused_status(catalog.errors)
+        banner = self.query_one("#tree-banner", Static)
+        banner.display = status is not None
+        if status is not None:
+            for iface in catalog.interfaces.values():
+                iface.error = None  # the banner says it once
+            banner.update(Text(REFUSALS[status], style="bold"))
         self.rebuild()
 
     @on(Input.Changed, "#tree-filter")
