@@ -93,3 +93,27 @@ async def test_a_new_call_is_shown_and_selected_whatever_the_search_holds_with_i
         assert screen.history.option_list.option_count == 1
         row = str(screen.history.option_list.get_option_at_index(0).prompt)
         assert f"#{call.entry_id} puter-kvstore.get" in row
+
+
+async def test_two_marks_in_the_history_are_diffed_as_in_compare_and_stay_visible(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        calls = []
+        for value in (1, 2, 3):
+            await send(app, pilot, screen, "set", {"key": "m", "value": value})
+            calls.append(screen.history.selected)
+        history = screen.history
+        history.option_list.focus()
+        for call in calls:  # three marks: the third replaces the oldest
+            history.select(call.key)
+            await pilot.press("m")
+        assert [c.key for c in history.marks] == [calls[1].key, calls[2].key]
+        rows = {c.key: str(history.option_list.get_option(c.key).prompt) for c in calls}
+        assert "◆" not in rows[calls[0].key] and "◆" in rows[calls[1].key] and "◆" in rows[calls[2].key]
+        history.select(calls[0].key)  # the selection does not matter with two marks
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DiffScreen), what="the diff")
+        assert f"#{calls[1].entry_id}" in app.screen.old_label and f"#{calls[2].entry_id}" in app.screen.new_label
+        body = app.screen.query_one("#diff-body").content.plain
+    assert "- $.args.value: 2" in body and "+ $.args.value: 3" in body

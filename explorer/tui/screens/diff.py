@@ -51,28 +51,32 @@ def _diff(node: DOMNode, old: Call | int, new: Call, source: HistorySource | Non
 
 
 def mark_selected(screen: MainScreen) -> None:
-    """m: mark the selected call for a diff, or take the mark away."""
+    """m: mark the selected call, or take its mark away; two at most, as in compare."""
     from ..compare import label
 
     call = screen.history.selected
     if call is None:
         return
-    if screen.history.marked is not None and screen.history.marked.key == call.key:
-        screen.history.mark(None)
-        screen.notify("mark removed")
+    if screen.history.toggle_mark(call):
+        count = len(screen.history.marks)
+        then = "press d to diff the two" if count == 2 else "select another call and press d, or mark a second"
+        screen.notify(f"marked {label(call)}: {then}", markup=False)
     else:
-        screen.history.mark(call)
-        screen.notify(f"marked {label(call)}: select another call and press d to diff", markup=False)
+        screen.notify("mark removed")
 
 
 def diff_selected(screen: MainScreen) -> None:
-    """d: the marked call against the selected one; with no mark, a replay against its original."""
+    """d, the rule of compare too: the two marks; one mark and the selected call; with no mark, a replay
+    against its original."""
     new = screen.history.selected
     if new is None:
         return
-    marked = screen.history.marked
-    if marked is not None and marked.key != new.key:
-        old: Call | int = marked
+    marks = screen.history.marks
+    old: Call | int
+    if len(marks) == 2:
+        old, new = marks
+    elif marks and marks[0].key != new.key:
+        old = marks[0]
     elif new.replay_of is not None:
         old = new.replay_of
     else:

@@ -45,8 +45,8 @@ The badge shows the outcome kind; then HTTP status, duration and size.
 - **ctrl+e** loads it back into the args editor.
 - **Escape** cancels it while it is in flight.
 - **ctrl+l** loads more past entries (also automatic near the end of the list).
-- **m** marks the highlighted call for a diff (again: unmarks it); **d** diffs the marked call
-  against the highlighted one, or a replay against its original when nothing is marked.
+- **m** marks the highlighted call for a diff (again: unmarks it; two at most, as in compare); **d** diffs
+  the two marked calls, or the marked one against the highlighted one, or a replay against its original.
 - **ctrl+o** exports the highlighted call as a curl command (copied, and shown);
   the command palette (**ctrl+p**) also has `export: copy as httpx` and `export: copy as puter.js`.
 """
@@ -89,7 +89,7 @@ class HistoryPane(Vertical):
         self._loading = False
         self._query = ""
         self._sent_during_search: set[str] = set()  # shown whatever the search: what was sent meanwhile
-        self.marked: Call | None = None  # the call a diff compares against
+        self.marks: list[Call] = []  # at most two, oldest first: what a diff compares (as in compare)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search history…", id="history-search")
@@ -189,17 +189,26 @@ class HistoryPane(Vertical):
             self._stored.append(call.key)
         self._render_list(select=None)
 
-    def mark(self, call: Call | None) -> None:
-        """Mark `call` for a diff (None: no mark); the row shows it."""
-        previous, self.marked = self.marked, call
-        for changed in (previous, call):
-            if changed is not None:
-                self.update_call(changed)
+    @property
+    def marked(self) -> Call | None:
+        """The oldest mark (with two marks, the side a diff starts from)."""
+        return self.marks[0] if self.marks else None
+
+    def toggle_mark(self, call: Call) -> bool:
+        """Mark `call`, or take its mark away; two at most (a third replaces the oldest). True: now marked."""
+        before = list(self.marks)
+        if any(m.key == call.key for m in self.marks):
+            self.marks = [m for m in self.marks if m.key != call.key]
+        else:
+            self.marks = (self.marks + [call])[-2:]
+        for changed in {c.key: c for c in before + self.marks}.values():
+            self.update_call(changed)
+        return any(m.key == call.key for m in self.marks)
 
     # -- rendering -------------------------------------------------------------------------------
 
     def _row(self, call: Call) -> Any:
-        return row_text(call, marked=self.marked is not None and call.key == self.marked.key)
+        return row_text(call, marked=any(m.key == call.key for m in self.marks))
 
     def _visible(self, call: Call) -> bool:
         if not self._query or call.entry is not None or call.key in self._sent_during_search:
