@@ -188,7 +188,9 @@ async def test_a_conversation_continues_for_two_turns(make_app):
             await wait_until(pilot, lambda: not view.busy and view.reply is not None and view.reply.message,
                              what="a reply to answer")
             before = set(screen.history.calls)
-            view.query_one("#chat-input").focus()
+            view.query_one("#chat-log").focus()
+            await pilot.press("r")  # the reply box's own key
+            assert app.focused is view.query_one("#chat-input")
             await pilot.press(*text, "enter")
             await wait_until(pilot, lambda: len(posted) == turn, what="the ContinueConversation message")
             message = posted[-1]
@@ -364,6 +366,9 @@ async def test_an_image_is_previewed_in_half_blocks_and_saved(make_app, make_dem
         await pilot.press("s")
         field = view.query_one("#save-path")
         assert app.focused is field and field.value.endswith(".png")
+        from explorer.tui.views.drivers.actions import downloads_folder
+
+        assert Path(field.value).parent == downloads_folder()  # offered in the downloads folder
         field.value = str(target)
         await pilot.press("enter")
         await settle(app, pilot)

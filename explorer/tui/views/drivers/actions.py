@@ -148,8 +148,8 @@ class BinaryActions(Vertical):
         if self.source is None:
             return
         field = self.query_one("#save-path", Input)
-        if not field.value:
-            field.value = str(Path.cwd() / self.source.suggested_name)
+        if not field.value:  # the downloads folder, not wherever the app was started (a git tree, say)
+            field.value = str(downloads_folder() / self.source.suggested_name)
         self.add_class("-saving")
         field.focus()
 
@@ -173,6 +173,14 @@ class BinaryActions(Vertical):
         self.say(message, style)
         if confirm is None and style != "red":
             self.remove_class("-saving")
+
+
+def downloads_folder() -> Path:
+    """The user's downloads folder (the home folder where the system names none)."""
+    from platformdirs import user_downloads_dir
+
+    folder = Path(user_downloads_dir())
+    return folder if folder.is_dir() else Path.home()
 
 
 def save_copy(source: BinarySource, target: Path, overwrite: bool) -> tuple[str, str, Path | None]:

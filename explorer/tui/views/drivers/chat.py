@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
+from textual.binding import Binding
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
@@ -120,6 +121,8 @@ class Loaded:
 
 
 class ChatView(DriverView):
+    BINDINGS = [Binding("r", "reply", "Reply", show=True)]
+
     DEFAULT_CSS = """
     ChatView #chat-log {
         height: 1fr;
@@ -333,6 +336,10 @@ class ChatView(DriverView):
         log.scroll_to_widget(section, top=True, animate=False, immediate=True)
 
     # -- continuing the conversation -----------------------------------------------------------
+
+    def action_reply(self) -> None:
+        """r: straight to the reply box (instead of tabbing to it)."""
+        self.query_one("#chat-input", Input).focus()
 
     @on(Input.Submitted, "#chat-input")
     def _reply_submitted(self, event: Input.Submitted) -> None:

@@ -105,7 +105,7 @@ def decode(source: BinarySource | None, url: str | None) -> Decoded:
     widget_class = image_widget_class()
     from PIL import Image as PILImage
 
-    origin = shown_path(source.path) if source.path else "a data URI in the result (not saved: s saves it)"
+    origin = shown_path(source.path) if source.path else "a data URI in the result (s saves a copy)"
     try:
         with PILImage.open(io.BytesIO(data)) as opened:
             opened.load()
