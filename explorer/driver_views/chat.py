@@ -217,6 +217,30 @@ def stream_chunks(path: Any) -> list[Any]:
 
 def reply_of(answer: Any) -> Reply | None:
     """The reply of a finished call (None while it is in flight). Reads stored bodies: call it in a thread."""
+    reply = _read_reply(answer)
+    if reply is not None:
+        missing = missing_text(reply)
+        if missing:
+            reply.notes.insert(0, missing)
+    return reply
+
+
+def missing_text(reply: Reply) -> str | None:
+    """A line for a finished reply without text (only tool calls or reasoning), so it does not read as blank."""
+    if reply.text.strip():
+        return None
+    if reply.tools and reply.reasoning:
+        return "no text: the reply is tool calls and reasoning only"
+    if reply.tools:
+        return "no text: the reply is tool calls only"
+    if reply.reasoning:
+        return "no text: the reply is reasoning only"
+    if reply.error or reply.notes:
+        return None  # they already say why
+    return "no text: the reply is empty"
+
+
+def _read_reply(answer: Any) -> Reply | None:
     outcome = answer.outcome
     if isinstance(outcome, Result):
         if outcome.saved_path is not None:

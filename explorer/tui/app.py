@@ -43,6 +43,16 @@ SessionFactory = Callable[..., Union["ExplorerSession", Awaitable["ExplorerSessi
 
 class ExplorerApp(App[None]):
     CSS_PATH = "explorer.tcss"
+    # Scrolling containers and views take the focus (their keys scroll, open, save) but draw nothing for it:
+    # a tint says where it is (a tint needs a background: the transparent ones get a light one).
+    CSS = """
+    VerticalScroll:focus {
+        background-tint: $foreground 5%;
+    }
+    DriverView:focus, DriverView VerticalScroll:focus, OutcomeView VerticalScroll:focus {
+        background: $boost;
+    }
+    """
     TITLE = "puter-explorer"
     COMMANDS = App.COMMANDS | {_method_commands, _entry_commands}
     BINDINGS = keymap.bindings("help")

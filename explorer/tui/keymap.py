@@ -22,6 +22,9 @@ DEFAULT_BINDINGS: dict[str, tuple[str, str, str]] = {
     "focus-tree": ("f2", "focus_tree", "Methods"),
     "focus-editor": ("f3", "focus_editor", "Args"),
     "focus-history": ("f4", "focus_history", "History"),
+    "focus-view": ("f7", "focus_view", "View"),
+    "open-answer": ("f9", "open_answer", "Open"),
+    "save-answer": ("f10", "save_answer", "Save as"),
     "load-more": ("ctrl+l", "load_more", "More history"),
     "mark": ("m", "screen.mark", "Mark"),
     "diff": ("d", "screen.diff", "Diff"),
@@ -42,6 +45,9 @@ HELP_DESCRIPTIONS: dict[str, str] = {
     "model": "Pick a model for the `model` argument from the server's list (args editor)",
     "collections": "Open a folder of call files: run one or all, open one in the editor",
     "save-call": "Save the editor's call (or the highlighted history call) as a call file in a collection",
+    "focus-view": "Go to the View tab of the highlighted call (a chat: its reply box)",
+    "open-answer": "Open a binary answer (image, audio, bytes) with the system's application",
+    "save-answer": "Save a copy of a binary answer (image, audio, bytes), asking where",
 }
 
 # Bindings that must win over the focused widget (the editor would otherwise take ctrl+j as a newline).
@@ -50,10 +56,12 @@ HELP_DESCRIPTIONS: dict[str, str] = {
 # "compare" (ctrl+k) too: in the editor it replaces delete-to-end-of-line (ctrl+shift+k still deletes the line).
 _PRIORITY = {
     "send", "cancel", "replay", "add-method", "focus-tree", "focus-editor", "focus-history", "export", "compare",
-    "collections", "save-call",
+    "collections", "save-call", "focus-view", "open-answer", "save-answer",
 }
-# "model" shows only while the open method takes a model (ArgsEditor.check_action).
-_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export", "model"}
+# "model" shows only while the open method takes a model (ArgsEditor.check_action); "focus-view" while the
+# highlighted call has a view, "open-answer" and "save-answer" while it is binary (MainScreen.check_action).
+_SHOWN = {"send", "cancel", "replay", "edit", "add-method", "help", "mark", "diff", "export", "model", "focus-view",
+          "open-answer", "save-answer"}
 
 BINDING_IDS: tuple[str, ...] = tuple(DEFAULT_BINDINGS)
 

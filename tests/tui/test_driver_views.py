@@ -364,18 +364,20 @@ async def test_an_image_is_previewed_in_half_blocks_and_saved(make_app, make_dem
         target.write_bytes(b"keep me")
         view.focus()
         await pilot.press("s")
-        field = view.query_one("#save-path")
-        assert app.focused is field and field.value.endswith(".png")
+        from explorer.tui.screens.save_copy import SaveCopyScreen
         from explorer.tui.views.drivers.actions import downloads_folder
 
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        field = app.screen.query_one("#save-copy-path")
+        assert app.focused is field and field.value.endswith(".png")
         assert Path(field.value).parent == downloads_folder()  # offered in the downloads folder
         field.value = str(target)
         await pilot.press("enter")
-        await settle(app, pilot)
-        actions = view.query_one(BinaryActions)
-        assert "exists: press Enter again to overwrite" in actions.status and target.read_bytes() == b"keep me"
+        await pilot.pause()
+        assert "exists: press Enter again to overwrite" in app.screen.problem and target.read_bytes() == b"keep me"
         await pilot.press("enter")
         await settle(app, pilot)
+        actions = view.query_one(BinaryActions)
         assert f"saved to {target}" in actions.status and target.read_bytes() == png
 
 
@@ -514,14 +516,18 @@ async def test_any_other_binary_has_facts_a_hex_head_open_and_save(make_app, tmp
         await wait_until(pilot, lambda: record.exists() and record.read_text(), what="the viewer to be started")
         assert record.read_text() == str(body)
         await pilot.press("s")
-        view.query_one("#save-path").value = str(tmp_path / "no-such-folder" / "x.bin")
+        from explorer.tui.screens.save_copy import SaveCopyScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        app.screen.query_one("#save-copy-path", Input).value = str(tmp_path / "no-such-folder" / "x.bin")
         await pilot.press("enter")
-        await settle(app, pilot)
-        assert "there is no folder" in view.query_one(BinaryActions).status
-        view.query_one("#save-path").value = str(tmp_path / "copy.bin")
+        await pilot.pause()
+        assert "there is no folder" in app.screen.problem
+        app.screen.query_one("#save-copy-path", Input).value = str(tmp_path / "copy.bin")
         await pilot.press("enter")
         await settle(app, pilot)
         assert (tmp_path / "copy.bin").read_bytes() == body.read_bytes()
+        assert f"saved to {tmp_path / 'copy.bin'}" in view.query_one(BinaryActions).status
 
 
 # -- snapshots ----------------------------------------------------------------------------------------

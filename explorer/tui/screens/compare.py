@@ -88,12 +88,14 @@ same args once per model.
         height: 1fr;
     }
     #compare-services {
-        width: 34;
+        width: auto;  /* as wide as the longest name, so the answers get the rest */
+        min-width: 16;
+        max-width: 34;
         height: 1fr;
         border-right: vkey $primary-darken-2;
     }
     #compare-services Checkbox {
-        width: 100%;
+        width: auto;
     }
     #compare-table {
         width: 1fr;

@@ -49,7 +49,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = keymap.bindings(
         "send", "cancel", "replay", "edit", "add-method", "focus-tree", "focus-editor", "focus-history", "load-more",
-        "export", "compare", "collections", "save-call",
+        "export", "compare", "collections", "save-call", "focus-view", "open-answer", "save-answer",
     )
 
     class Ready(Message):
@@ -294,6 +294,8 @@ class MainScreen(Screen[None]):
             return bool(selected and selected.in_flight)
         if action in ("replay", "edit_entry", "mark", "diff", "export"):
             return None if self.history.selected is None else True
+        if action in ("focus_view", "open_answer", "save_answer"):  # shown only while they can be done
+            return self.outcome_view.can(action)
         return True
 
     def action_cancel(self) -> None:
@@ -370,6 +372,15 @@ class MainScreen(Screen[None]):
 
     def action_focus_history(self) -> None:
         self.history.option_list.focus()
+
+    def action_focus_view(self) -> None:
+        self.outcome_view.focus_view()
+
+    def action_open_answer(self) -> None:
+        self.outcome_view.open_answer()
+
+    def action_save_answer(self) -> None:
+        self.outcome_view.save_answer()
 
     def action_load_more(self) -> None:
         if self.history.source is None:

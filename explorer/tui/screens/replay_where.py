@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
@@ -52,8 +52,8 @@ class ReplayWhereScreen(ModalScreen["str | None"]):
     DEFAULT_CSS = """
     ReplayWhereScreen { align: center middle; }
     #replay-where { width: 90; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
-    #replay-where Horizontal { height: auto; margin-top: 1; }
-    #replay-where Button { margin-right: 2; }
+    #replay-where Label { width: 100%; }
+    #replay-where Button { margin-top: 1; width: 100%; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -64,11 +64,11 @@ class ReplayWhereScreen(ModalScreen["str | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="replay-where"):
             yield Label(safe_text(f"#{self.entry_id} was made on {self.made_on}, not on the server connected now "
-                                  f"({self.connected}). Replay it where?"))
-            with Horizontal():
-                yield Button(safe_text(f"Where it was made: {self.made_on}", single_line=True), id="replay-made-on",
-                             variant="primary")
-                yield Button(safe_text(f"Here: {self.connected}", single_line=True), id="replay-here")
+                                  f"({self.connected}). Replay it where? (Escape cancels)"))
+            yield Button(safe_text(f"Replay on {self.made_on} (where it was made)", single_line=True),
+                         id="replay-made-on", variant="primary")
+            yield Button(safe_text(f"Replay on {self.connected} (connected now)", single_line=True),
+                         id="replay-here")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -38,8 +38,8 @@ What the highlighted call gave back.
 
 - **View** (when the call is one a view understands): a chat as a conversation (a reply box under it
   continues it), lists as a sortable table (**c** copies a cell, **s** sorts by a column), images,
-  audio with its waveform, OCR text blocks; for bytes: **o** opens them with the system's application,
-  **s** saves a copy.
+  audio with its waveform, OCR text blocks; for bytes: **o** (**F9** from anywhere) opens them with the
+  system's application, **s** (**F10**) saves a copy. **F7** comes here from anywhere (a chat: its reply box).
 - **Result**: the JSON result; for a driver error its code, normalised code, message and status;
   for a binary the saved file, content type, size, sha256 and a hex dump of its head; for a stream
   the chunks as they arrive and the text they assemble.
@@ -124,6 +124,25 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         """The view in the View tab, if the highlighted call has one."""
         return self._view
 
+    def can(self, action: str) -> bool:
+        """Whether the screen's focus_view, open_answer or save_answer has something to act on."""
+        view = self._view
+        return view is not None and (action == "focus_view" or view.holds_bytes)
+
+    def focus_view(self) -> None:
+        """The View tab, and the focus in its view (a chat: the reply box)."""
+        if self._view is not None:
+            self.tabs.active = "tab-view"
+            self._view.take_focus()
+
+    def open_answer(self) -> None:
+        if self._view is not None and self._view.holds_bytes:
+            self._view.action_open_binary()
+
+    def save_answer(self) -> None:
+        if self._view is not None and self._view.holds_bytes:
+            self._view.action_save_binary()
+
     @property
     def body(self) -> TextView:
         return self.query_one("#result-body", TextView)
@@ -170,6 +189,7 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
             self._view = None
         tabs = self.tabs
         if view_class is None or call is None:
+            self.screen.refresh_bindings()
             if tabs.active == "tab-view":
                 tabs.active = "tab-result"
             tabs.hide_tab("tab-view")
@@ -178,6 +198,7 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         self.query_one("#view-host", Vertical).mount(self._view)
         tabs.show_tab("tab-view")
         tabs.active = "tab-view"
+        self.screen.refresh_bindings()  # the footer's View, Open and Save keys follow the view
 
     # A fixed description: Textual would otherwise repr() the arguments (a whole parsed result) on the loop.
     @work(thread=True, exclusive=True, group="outcome-render", exit_on_error=False, description="format the outcome")

@@ -1,7 +1,8 @@
 """Open a binary answer with the system's viewer or player, or save it under a path of the user's choosing.
 
-Both run in thread workers. Saving never overwrites a file unless the same path is submitted twice in a row
-(the first time says that it exists); a file is written whole to a temporary name and then renamed.
+Both run in thread workers. Saving asks where in a small modal (prefilled with the downloads folder and the
+file's name), which overwrites a file only when the same path is submitted twice in a row; a file is written
+whole to a temporary name and then renamed, and the view then says where it went.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
 
 from ....terminal_text import clean
 from .base import BinarySource, DriverView, extension_for
@@ -53,12 +54,6 @@ class BinaryActions(Vertical):
         min-width: 10;
         margin-right: 1;
     }
-    BinaryActions #save-path {
-        display: none;
-    }
-    BinaryActions.-saving #save-path {
-        display: block;
-    }
     BinaryActions #action-status {
         height: auto;
         padding: 0 1;
@@ -71,13 +66,11 @@ class BinaryActions(Vertical):
         self.source: BinarySource | None = None
         self.open_label = open_label
         self.opener_noun = opener_noun
-        self._confirm: Path | None = None  # a path that exists, submitted once: submitting it again overwrites
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Button(f"{self.open_label} (o)", id="open-button", compact=True)
             yield Button("Save as… (s)", id="save-button", compact=True)
-        yield Input(placeholder="save to this path, Enter", id="save-path")
         yield Static(id="action-status")
 
     def set_source(self, source: BinarySource | None) -> None:
@@ -145,34 +138,24 @@ class BinaryActions(Vertical):
         self.ask_path()
 
     def ask_path(self) -> None:
-        if self.source is None:
-            return
-        field = self.query_one("#save-path", Input)
-        if not field.value:  # the downloads folder, not wherever the app was started (a git tree, say)
-            field.value = str(downloads_folder() / self.source.suggested_name)
-        self.add_class("-saving")
-        field.focus()
+        """Ask where in a modal (the downloads folder, not wherever the app was started), then save there."""
+        from ...screens.save_copy import SaveCopyScreen
 
-    @on(Input.Submitted, "#save-path")
-    def _save_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.source is None or not event.value.strip():
+        source = self.source
+        if source is None:
             return
-        target = Path(event.value.strip()).expanduser()
-        overwrite = self._confirm == target
-        self._confirm = None
-        self._save(self.source, target, overwrite)
+
+        def chosen(answer: tuple[Path, bool] | None) -> None:
+            if answer is not None:
+                self.say(f"saving to {answer[0]}…")
+                self._save(source, *answer)
+
+        self.app.push_screen(SaveCopyScreen("a copy", downloads_folder() / source.suggested_name), chosen)
 
     @work(thread=True, group="binary-save", exit_on_error=False, description="save the answer")
     def _save(self, source: BinarySource, target: Path, overwrite: bool) -> None:
-        message, style, confirm = save_copy(source, target, overwrite)
-        self.app.call_from_thread(self._saved, message, style, confirm)
-
-    def _saved(self, message: str, style: str, confirm: Path | None) -> None:
-        self._confirm = confirm
-        self.say(message, style)
-        if confirm is None and style != "red":
-            self.remove_class("-saving")
+        message, style, _ = save_copy(source, target, overwrite)
+        self.app.call_from_thread(self.say, message, style)
 
 
 def downloads_folder() -> Path:
@@ -208,10 +191,11 @@ class BinaryDriverView(DriverView):
     """A view of bytes: subclasses compose `BinaryActions` and set its source."""
 
     BINDINGS = [
-        Binding("o", "open_binary", "Open"),
-        Binding("s", "save_binary", "Save as"),
+        Binding("o", "open_binary", "Open", show=True),
+        Binding("s", "save_binary", "Save as", show=True),
     ]
     can_focus = True
+    holds_bytes = True
 
     @property
     def actions(self) -> BinaryActions:

@@ -45,9 +45,20 @@ class DriverView(Widget):
     }
     """
 
+    holds_bytes = False  # a binary answer: it can be opened and saved (BinaryDriverView)
+
     def __init__(self, call: Call) -> None:
         super().__init__()
         self.call = call
+
+    def take_focus(self) -> None:
+        """Focus the view (F7), or the first part of it that takes the focus."""
+        if self.can_focus:
+            self.focus()
+        else:
+            chain = [w for w in self.screen.focus_chain if self in w.ancestors]
+            if chain:
+                chain[0].focus()
 
     @classmethod
     def matches(cls, call: Call) -> bool:

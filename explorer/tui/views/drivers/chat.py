@@ -31,6 +31,7 @@ from ....driver_views.chat import (  # noqa: F401  (the reading of replies lives
     Turn,
     continued_args,
     fits,
+    missing_text,
     parse_reply,
     read_content,
     read_message,
@@ -133,7 +134,7 @@ class ChatView(DriverView):
     ChatView .chat-role {
         padding: 1 1 0 1;
     }
-    ChatView .chat-plain {
+    ChatView .chat-plain, ChatView #chat-no-text {
         padding: 0 1 0 3;
     }
     ChatView Markdown {
@@ -183,6 +184,7 @@ class ChatView(DriverView):
             with Vertical(id="chat-reply-section"):
                 yield Static(Text("assistant", style=_role_style("assistant")), classes="chat-role", id="chat-reply-role")
                 yield Static(classes="chat-reasoning", id="chat-reasoning")
+                yield Static(id="chat-no-text")
                 yield Vertical(id="chat-reply-host")
                 yield Static(classes="chat-tools", id="chat-tools")
                 yield Static(id="chat-footer")
@@ -249,6 +251,11 @@ class ChatView(DriverView):
         tools = self.query_one("#chat-tools", Static)
         tools.update(_tools_text(reply.tools))
         tools.display = bool(reply.tools)
+        missing = None if waiting else missing_text(reply)  # said in the text's place, not as an empty box
+        no_text = self.query_one("#chat-no-text", Static)
+        no_text.update(Text(missing or "", style="italic"))
+        no_text.display = missing is not None
+        self.query_one("#chat-reply-host", Vertical).display = missing is None
         footer = Text()
         if waiting:
             footer.append("receiving the reply…" if self._live else "waiting for the reply…", style="italic")
@@ -264,7 +271,7 @@ class ChatView(DriverView):
         if reply.error:
             footer.append(("\n" if footer else "") + "error: ", style="bold red")
             footer.append(clean(reply.error), style="red")
-        for note in reply.notes:
+        for note in (n for n in reply.notes if n != missing):
             footer.append(("\n" if footer else "") + clean(note), style="yellow")
         self.query_one("#chat-footer", Static).update(footer)
 
@@ -340,6 +347,9 @@ class ChatView(DriverView):
     def action_reply(self) -> None:
         """r: straight to the reply box (instead of tabbing to it)."""
         self.query_one("#chat-input", Input).focus()
+
+    def take_focus(self) -> None:
+        self.action_reply()  # F7 from anywhere: the reply box is what a chat's view is for
 
     @on(Input.Submitted, "#chat-input")
     def _reply_submitted(self, event: Input.Submitted) -> None:
