@@ -130,17 +130,33 @@ async def _driver_views(app: Any, pilot: Any, out: Path) -> None:
 
 
 async def _compare(app: Any, pilot: Any, out: Path) -> None:
-    """The compare screen after the same chat call ran on both chat services."""
+    """The compare screen after the same chat call ran on two of the server's models, both rows marked."""
     from explorer.tui.widgets.catalog_tree import MethodRef
 
     screen = app.screen
     screen.open_method(MethodRef("puter-chat-completion", "complete", None))
     screen.editor.text_area.load_text(json.dumps({"model": "fake", "messages": [{"role": "user", "content": "Compare us"}]}))
     await pilot.press("ctrl+k")
-    await pilot.pause()
+    compare = app.screen
+    await _until(pilot, lambda: len(compare.services) > 1)  # the server's models, listed in a worker
+    names = [name for name, _, _ in compare.services]
+    compare.query_one("#service-0").value = False
+    for name in ("model fake", "model costly"):
+        compare.query_one(f"#service-{names.index(name)}").value = True
     await pilot.press("r")
+    await _until(pilot, lambda: not compare.running and len(compare.rows) == 2)
+    compare.table.focus()
+    await pilot.press("m", "down", "m")
     await settle(app, pilot)
     app.save_screenshot("compare.svg", str(out))
+
+
+async def _until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise SystemExit("the compare screen did not get there in time")
+        await pilot.pause(0.05)
 
 
 async def _collections(app: Any, pilot: Any, out: Path) -> None:

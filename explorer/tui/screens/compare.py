@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, DataTable, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from ...history import HistoryError
@@ -157,6 +157,7 @@ same args once per model.
                 yield Button("Run", id="compare-run", variant="primary")
                 yield Button("Diff", id="compare-diff")
                 yield Button("Close", id="compare-close")
+        yield Footer()  # its own keys, not the main screen's showing through
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
