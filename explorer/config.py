@@ -105,6 +105,7 @@ class Target:
     token: str | None
     profile: str
     gui_origin: str | None = None
+    withheld: str | None = None  # why the environment's token is not used for this origin
 
 
 def resolve_target(
@@ -117,12 +118,19 @@ def resolve_target(
     if profile and chosen is None:
         raise ConfigError(f"no profile named {profile!r}")
     env_origin, env_token = os.environ.get(ENV_ORIGIN), os.environ.get(ENV_TOKEN)
-    resolved_origin = origin or env_origin or (chosen.origin if chosen else DEFAULT_API_ORIGIN)
-    same_server = chosen is not None and normalise_origin(resolved_origin) == chosen.origin
-    resolved_token = token or env_token or (chosen.token if same_server else None)
+    resolved_origin = normalise_origin(origin or env_origin or (chosen.origin if chosen else DEFAULT_API_ORIGIN))
+    same_server = chosen is not None and resolved_origin == chosen.origin
+    # The environment's token belongs to the environment's origin: a flag naming another server does not get it.
+    env_token_fits = not env_origin or normalise_origin(env_origin) == resolved_origin
+    resolved_token = token or (env_token if env_token_fits else None) or (chosen.token if same_server else None)
+    withheld = None
+    if env_token and not env_token_fits and not token:
+        withheld = (f"{ENV_TOKEN} is for {normalise_origin(env_origin)} ({ENV_ORIGIN}), so it is not sent to "
+                    f"{resolved_origin}" + ("" if resolved_token else ": give --token or a profile for it"))
     return Target(
-        origin=normalise_origin(resolved_origin),
+        origin=resolved_origin,
         token=resolved_token,
         profile=chosen.name if (chosen and same_server) else (profile or DEFAULT_PROFILE),
         gui_origin=chosen.gui_origin if same_server else None,
+        withheld=withheld,
     )

@@ -1,7 +1,8 @@
 """What the history records of an outcome: the bridge between the protocol's outcomes and the store's fields.
 
 The history knows nothing of the protocol; the session turns each outcome into the plain values that
-`HistoryStore.complete` takes (the token is never among them: the client redacted it already).
+`HistoryStore.complete` takes. The token is never among them: every text is passed through the connection's
+`redact`, since a server may quote the token back (in an error message, a result, a header).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .protocol.outcomes import Binary, DriverError, Failure, Outcome, Result, Stream
 
@@ -32,11 +33,21 @@ def point_to(outcome: Outcome, moved: Path) -> None:
 LARGE_OUTCOME = 64 * 1024  # bytes of body past which its fields are built in a thread
 
 
-async def completion_fields(outcome: Outcome) -> dict[str, Any]:
-    """What the history records of an outcome (HistoryStore.complete's fields); a large one is built in a thread."""
+async def completion_fields(outcome: Outcome, redact: Callable[[str], str]) -> dict[str, Any]:
+    """What the history records of an outcome (HistoryStore.complete's fields), each text through `redact`;
+    a large one is built in a thread."""
     if (outcome.exchange.size or 0) > LARGE_OUTCOME and isinstance(outcome, (Result, DriverError, Stream)):
-        return await asyncio.to_thread(_fields_of, outcome)
-    return _fields_of(outcome)
+        return await asyncio.to_thread(_redacted_fields, outcome, redact)
+    return _redacted_fields(outcome, redact)
+
+
+def _redacted_fields(outcome: Outcome, redact: Callable[[str], str]) -> dict[str, Any]:
+    fields = _fields_of(outcome)
+    for name, value in fields.items():
+        if isinstance(value, str):
+            fields[name] = redact(value)
+    fields["response_headers"] = [(key, redact(value)) for key, value in fields["response_headers"]]
+    return fields
 
 
 def _fields_of(outcome: Outcome) -> dict[str, Any]:

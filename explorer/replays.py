@@ -3,7 +3,8 @@
 A recorded call names its origin and the profile it was made with, never the token. Replaying it
 elsewhere is something the user asks for (`--origin`, or a choice in the TUI); otherwise it goes back
 where it was made. The token sent is the one the user keeps for that origin (the environment's when
-`PUTER_API_ORIGIN` names it, else a profile's, the recorded profile first), never another origin's.
+`PUTER_API_ORIGIN` names it, or names nothing and the origin is the default one; else a profile's, the
+recorded profile first), never another origin's; a token given on the command line wins.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .config import DEFAULT_PROFILE, ENV_ORIGIN, ENV_TOKEN, ProfileStore
+from .config import DEFAULT_PROFILE, ENV_ORIGIN, ENV_TOKEN, ProfileStore, resolve_target
 from .protocol.origins import normalise_origin
 
 
@@ -24,10 +25,14 @@ def same_origin(one: str, other: str) -> bool:
 
 def token_for(origin: str, recorded_profile: str | None, store: ProfileStore | None = None) -> tuple[str | None, str]:
     """(token or None, profile name) for calls to `origin`; None when the user keeps no token for it."""
-    env_origin = os.environ.get(ENV_ORIGIN)
-    if env_origin and same_origin(env_origin, origin) and os.environ.get(ENV_TOKEN):
-        return os.environ[ENV_TOKEN], recorded_profile or DEFAULT_PROFILE
-    profiles = (store or ProfileStore()).profiles
+    store = store or ProfileStore()
+    env_token = os.environ.get(ENV_TOKEN)
+    if env_token:
+        # The environment's token is for the environment's origin; without one, for the server used by default.
+        env_origin = os.environ.get(ENV_ORIGIN) or resolve_target(store=store).origin
+        if same_origin(env_origin, origin):
+            return env_token, recorded_profile or DEFAULT_PROFILE
+    profiles = store.profiles
     matching = [p for p in profiles.values() if same_origin(p.origin, origin)]
     matching.sort(key=lambda p: p.name != recorded_profile)  # the profile the call was made with first
     for profile in matching:

@@ -169,7 +169,7 @@ class Session:
         try:
             await begun.committed()
             outcome = await _send(connection, request, on_chunk, binary_path)
-            fields = await completion_fields(outcome)
+            fields = await completion_fields(outcome, connection.redact)
             moved, problem = await recorder.complete(begun, fields)
         except asyncio.CancelledError as cancelled:
             recorder.cancel(begun, _cancel_reason(cancelled))  # queued after the pending entry
@@ -229,11 +229,13 @@ class Session:
         on_chunk: ChunkCallback | None = None,
         on_warning: WarningCallback | None = None,
         binary_path: Path | None = None,
+        token: str | None = None,
     ) -> tuple[int | None, Outcome]:
         """Send a recorded call again, as `call` does (same return value and warnings).
 
         It goes to the origin it was made on unless `origin` says otherwise; an origin other than this
-        session's gets a connection of its own, with the token kept for it (see `replays.token_for`).
+        session's gets a connection of its own, with `token` if given (the user's own), else the token kept
+        for that origin (see `replays.token_for`).
         """
         entry = self.entry(entry_id)
         if entry is None:
@@ -244,7 +246,8 @@ class Session:
         if same_origin(target, self.origin):
             return await self._record(self.connection, self.profile, request, on_chunk=on_chunk,
                                       replay_of=entry_id, on_warning=on_warning, binary_path=binary_path)
-        token, profile = await asyncio.to_thread(token_for, target, entry.profile)
+        kept, profile = await asyncio.to_thread(token_for, target, entry.profile)
+        token = token or kept
         connection = await asyncio.to_thread(
             Connection, target, token, download_dir=self.connection.download_dir, timeouts=self.connection.timeouts
         )

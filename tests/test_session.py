@@ -382,3 +382,25 @@ async def test_a_replay_elsewhere_never_carries_the_token_of_another_origin(demo
     assert outcome.kind == "result" and here.kind == "result"
     assert demo_server.token.encode() not in request and b"authorization" not in request.lower()
     assert await stored_value(demo_server, tmp_path, "k") == 1
+
+
+async def test_a_token_the_server_quotes_back_is_never_recorded_or_shown(tmp_path):
+    from tests.protocol.hostile import HostileServer, answer
+
+    token = "secret-token-3e8a91c2"
+    quoted = json.dumps({"success": False, "error": {"code": "token_invalid", "message": f"bad token {token}",
+                                                     "seen": f"Bearer {token}"}}).encode()
+    echo = answer("401 Unauthorized", {"Content-Type": "application/json", "X-Seen-Token": token}, quoted)
+    async with HostileServer(echo) as server:
+        session = Session(Connection(server.origin, token, download_dir=tmp_path / "r"),
+                          history=HistoryStore(tmp_path / "history.sqlite3"), profile="p")
+        try:
+            entry_id, outcome = await session.call(CallRequest("puter-kvstore", "get", {"key": "k"}))
+            entry = session.entry(entry_id)
+        finally:
+            await session.aclose()
+    assert token.encode() in server.requests[0]  # it was sent, and the server said it back
+    assert outcome.kind == "driver_error" and outcome.message == "bad token <redacted>"
+    assert entry.error_message == "bad token <redacted>" and "<redacted>" in entry.summary
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("history.sqlite3*"))
+    assert stored.count(b"<redacted>") >= 3 and token.encode() not in stored

@@ -7,6 +7,7 @@ there is a `UsageError`.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -54,9 +55,11 @@ def check_target(options: argparse.Namespace) -> None:
     from ..config import ConfigError, resolve_target
 
     try:
-        resolve_target(origin=options.origin, token=options.token, profile=options.profile)
+        target = resolve_target(origin=options.origin, token=options.token, profile=options.profile)
     except (ConfigError, ValueError) as exc:  # ValueError: an origin that is not http(s)
         raise UsageError(str(exc)) from None
+    if target.withheld:
+        say(f"note: {target.withheld}")
 
 
 async def open_session_for(options: argparse.Namespace, *, record: bool = True, downloads: bool = True) -> Session:
@@ -178,7 +181,7 @@ def cmd_replay(options: argparse.Namespace) -> int:
             if entry is None:
                 raise UsageError(f"no history entry {options.id}"
                                  + (" (the history cannot be opened)" if session.history_problem else ""))
-            from ..replays import merged_args, same_origin
+            from ..replays import merged_args, same_origin, token_for
 
             given = args if args is None or options.replace_args else merged_args(entry.args, args)
             request = session.request_from_entry(entry, given)
@@ -186,6 +189,8 @@ def cmd_replay(options: argparse.Namespace) -> int:
             origin = session.origin if (options.origin or options.demo or options.profile) else entry.origin
             if not same_origin(origin, session.origin):
                 say(f"replaying #{entry.id} on {origin}, where it was made (--origin sends it elsewhere)")
+                if not options.token and not await asyncio.to_thread(lambda: token_for(origin, entry.profile)[0]):
+                    say(f"note: no token is kept for {origin}: the call goes without one")
             return await call_and_print(session, request, options, replay_of=entry.id, replay_origin=origin)
         finally:
             await session.aclose()
@@ -213,7 +218,8 @@ async def call_and_print(session: Session, request: CallRequest, options: argpar
     # With -o a binary body is written once, straight to that path (and recorded there).
     if replay_of is not None:
         entry_id, outcome = await session.replay(replay_of, args=request.args, origin=replay_origin, on_chunk=on_chunk,
-                                                 on_warning=on_warning, binary_path=output)
+                                                 on_warning=on_warning, binary_path=output,
+                                                 token=getattr(options, "token", None))
     else:
         entry_id, outcome = await session.call(request, on_chunk=on_chunk, on_warning=on_warning, binary_path=output)
     if streamed and isinstance(outcome, Stream):

@@ -22,6 +22,10 @@ NOT_ALLOWED = (
     "hint: the server took the token but does not allow this: check the account's permissions, or use a profile "
     "whose account may (`puter-explorer profiles`)"
 )
+NO_TOKEN = (
+    "hint: the server wants a token and none was sent: give --token, keep one for this server "
+    "(`puter-explorer profiles add`), or set PUTER_AUTH_TOKEN with PUTER_API_ORIGIN naming this server"
+)
 HINTS = {401: REFUSED_TOKEN, 403: NOT_ALLOWED}
 
 _DISCOVERY_STATUS = re.compile(r": HTTP (\d{3})\b")
@@ -44,7 +48,14 @@ def discovery_status(errors: Iterable[str]) -> int | None:
     return next((status for status in HINTS if status in found), None)
 
 
-def hint_for(status: int | None) -> None:
+def hint_for(status: int | None, *, sent_token: bool = True) -> None:
     """The hint for a refused call, on stderr; nothing for any other status."""
-    if status in HINTS:
+    if status == 401 and not sent_token:
+        say(NO_TOKEN)
+    elif status in HINTS:
         say(HINTS[status])
+
+
+def sent_token(outcome: Outcome) -> bool:
+    """Whether the call carried a token (its recorded headers say so, redacted)."""
+    return any(name.lower() == "authorization" for name in outcome.exchange.request_headers)

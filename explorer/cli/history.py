@@ -199,11 +199,15 @@ def cmd_export(options: argparse.Namespace) -> int:
         store.close()
     token = None
     if options.with_token:
-        try:
-            token = resolve_target(origin=entry.origin, token=options.token, profile=options.profile).token
+        from ..replays import token_for
+
+        try:  # a token for the origin the call was made on (a profile's if need be), never another origin's
+            token = (resolve_target(origin=entry.origin, token=options.token, profile=options.profile).token
+                     or token_for(entry.origin, entry.profile)[0])
         except ConfigError as exc:  # --profile names none, or the profiles file cannot be read
             raise UsageError(str(exc)) from None
         if not token:
-            raise UsageError("--with-token: no token known for this origin (set PUTER_AUTH_TOKEN or --token)")
+            raise UsageError(f"--with-token: no token known for {entry.origin}, where #{entry.id} was made "
+                             "(--token, a profile for it, or PUTER_AUTH_TOKEN with PUTER_API_ORIGIN naming it)")
     print(clean(export_call(entry.origin, json.loads(entry.request_body), options.fmt, token)))
     return EXIT_OK

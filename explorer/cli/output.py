@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .exits import EXIT_DRIVER_ERROR, EXIT_FAILURE, EXIT_OK
-from .hints import hint_for, outcome_status
+from .hints import hint_for, outcome_status, sent_token
 from .messages import redact, say
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
         say(f"failed ({outcome.failure}): {outcome.message}")
     elif isinstance(outcome, Stream) and outcome.error:
         say(f"stream incomplete: {outcome.error}")
-    hint_for(outcome_status(outcome))
+    hint_for(outcome_status(outcome), sent_token=sent_token(outcome))
     if entry_id is not None:
         say(f"history entry {entry_id}")
     return exit_code(outcome)

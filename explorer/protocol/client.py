@@ -33,7 +33,7 @@ from .interpret import (
 )
 from .login import LoginError, LoginResult, login
 from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
-from .outcomes import Binary, Exchange, Failure, Outcome
+from .outcomes import Binary, DriverError, Exchange, Failure, Outcome
 from .request import CallRequest, Limits, Timeouts
 from .streaming import STREAM_TURN_EVERY, ChunkCallback, read_stream
 from .transport import USER_AGENT, httpx_timeout, tls_verify, transport_failure
@@ -103,7 +103,7 @@ class Connection:
             return await self._discover()
         except Exception as exc:  # a flaw here must not cost the user the bundled catalogue
             catalog = Catalog.bundled(None)
-            catalog.mark_error(f"discovery failed: {self._redact(brief(exc))}")
+            catalog.mark_error(f"discovery failed: {self.redact(brief(exc))}")
             return catalog
 
     async def _discover(self) -> Catalog:
@@ -134,14 +134,14 @@ class Connection:
         except TooLarge:
             return None, "the answer was too large"
         except httpx.HTTPError as exc:
-            return None, self._redact(transport_failure(exc, self.api_origin)[1])
+            return None, self.redact(transport_failure(exc, self.api_origin)[1])
         data = sink.data
         try:
             decoded = await parse_json(data) if data else None
         except ValueError:
             decoded = None
         problem = discovery_problem(response.status_code, data, decoded)
-        return (None, self._redact(problem)) if problem else (decoded, None)
+        return (None, self.redact(problem)) if problem else (decoded, None)
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -209,11 +209,13 @@ class Connection:
             if isinstance(exc, httpx.ReadTimeout):
                 outcome = Failure(exchange, "timeout", self._timeout_message(exchange, streaming))
             else:
-                outcome = Failure(exchange, "timeout", self._redact(transport_failure(exc, self.api_origin)[1]))
+                outcome = Failure(exchange, "timeout", self.redact(transport_failure(exc, self.api_origin)[1]))
         except httpx.HTTPError as exc:
             kind, message = transport_failure(exc, self.api_origin)
-            outcome = Failure(exchange, kind, self._redact(message))
+            outcome = Failure(exchange, kind, self.redact(message))
         exchange.duration_ms = (time.perf_counter() - started) * 1000
+        if isinstance(outcome, DriverError):  # a server may quote the token back in its error
+            outcome.message = self.redact(outcome.message)
         return outcome
 
     def _timeout_message(self, exchange: Exchange, streaming: bool) -> str:
@@ -238,7 +240,7 @@ class Connection:
         kind = body_kind(status, mime)
         if kind == "redirect":
             failure = redirect_failure(exchange, status, response.headers.get("location", ""))
-            failure.message = self._redact(failure.message)
+            failure.message = self.redact(failure.message)
             return failure
         if kind == "stream":
             return await read_stream(
@@ -250,7 +252,7 @@ class Connection:
                 limits=self.limits,
                 idle_timeout=self.timeouts.stream_read,
                 origin=self.api_origin,
-                redact=self._redact,
+                redact=self.redact,
             )
         if kind == "document":
             return await self._read_document(response, request, exchange, mime)
@@ -352,10 +354,12 @@ class Connection:
         """A fresh, empty file of our own naming in the download folder (0600)."""
         return new_file(self.download_dir, f"{request.interface}.{request.method}", extension, suggested)
 
-    def _redact(self, text: str) -> str:
+    def redact(self, text: str) -> str:
+        """`text` with this connection's token replaced by `<redacted>`."""
         if self._token and self._token in text:
             text = text.replace(self._token, "<redacted>")
         return text
+
 
 
 def _merged(catalog: Catalog, merge: Callable[[Catalog, Any], None], data: Any, what: str) -> Catalog:
