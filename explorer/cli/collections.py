@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 def add_commands(command: Any, client: argparse.ArgumentParser) -> None:
     """The parser entries of `run`, `save` and `import` (`command` makes a subcommand)."""
-    p = command("run", "run collection files (folders or single files) and check their expectations", client)
+    from .exit_help import IMPORT_EXITS, RUN_EXITS, SAVE_EXITS
+
+    p = command("run", "run collection files (folders or single files) and check their expectations", client,
+                exit_codes=RUN_EXITS)
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--junit", type=Path, metavar="FILE", help="write the results as JUnit XML")
     p.add_argument("--json", dest="json_report", type=Path, metavar="FILE", help="write the results as JSON")
@@ -34,12 +37,12 @@ def add_commands(command: Any, client: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=_positive, default=1, metavar="C", help="with --repeat: C calls at once")
     p.add_argument("--filter", metavar="TEXT", help="only files whose path contains TEXT")
 
-    p = command("save", "write a history entry as a collection file, expecting what it gave")
+    p = command("save", "write a history entry as a collection file, expecting what it gave", exit_codes=SAVE_EXITS)
     p.add_argument("id", type=int)
     p.add_argument("path", type=Path, metavar="PATH", help="a .yaml file, or a folder to write it in")
     p.add_argument("--force", action="store_true", help="replace a file that exists")
 
-    p = command("import", "write a collection file from a curl command or a puter.js snippet")
+    p = command("import", "write a collection file from a curl command or a puter.js snippet", exit_codes=IMPORT_EXITS)
     p.add_argument("format", choices=("curl", "puterjs"))
     p.add_argument("source", metavar="FILE", help="the file to read, or - for stdin")
     p.add_argument("-o", "--output", type=Path, metavar="PATH", help="write here (default: stdout)")

@@ -68,11 +68,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
-# `history` (list) options, by attribute name, and the flag that sets each; then those of `history prune`.
+# `history` (list) options, by attribute name, and the flag that sets each; then prune's options given where
+# they are not taken (before `prune`, or without it).
 LIST_FILTERS = {"interface": "--interface", "method": "--method", "service": "--service", "kind": "--kind",
                 "error_code": "--error-code", "since": "--since", "until": "--until", "text": "--search"}
 LIST_OPTIONS = {"limit": "--limit", "json": "--json", **LIST_FILTERS}
-PRUNE_OPTIONS = {"older_than": "--older-than", "keep": "--keep"}
+MISPLACED_PRUNE_OPTIONS = {"misplaced_older_than": "--older-than", "misplaced_keep": "--keep"}
 DEFAULT_LIMIT = 20
 
 
@@ -82,13 +83,13 @@ def given(options: argparse.Namespace, flags: dict[str, str]) -> list[str]:
 
 def check_history_options(options: argparse.Namespace) -> None:
     """List options with `prune`, or prune options without it, are bad usage rather than silently ignored."""
+    if misplaced := given(options, MISPLACED_PRUNE_OPTIONS):
+        raise UsageError(f"only history prune takes {', '.join(misplaced)}, after the word prune")
     if options.action == "prune":
         if misplaced := given(options, LIST_OPTIONS):
             raise UsageError(f"history prune does not take {', '.join(misplaced)}")
         if options.older_than is None and options.keep is None:
             raise UsageError("history prune needs --older-than DAYS or --keep N")
-    elif misplaced := given(options, PRUNE_OPTIONS):
-        raise UsageError(f"only history prune takes {', '.join(misplaced)}")
 
 
 def cmd_history(options: argparse.Namespace) -> int:
@@ -116,12 +117,16 @@ def cmd_history(options: argparse.Namespace) -> int:
         print(json_text([entry_json(e) for e in entries]))
         return EXIT_OK
     for e in entries:
-        when = e.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        when = local_time(e)
         status = e.status if e.status is not None else "-"
         replay = f" (replay of {e.replay_of})" if e.replay_of else ""
         line = f"{e.id:>6}  {when}  {e.kind:<12} {status!s:>4}  {e.interface}.{e.method} [{e.service or 'default'}]{replay}"
         print(clean(line))
     return EXIT_OK
+
+
+def local_time(entry: Entry) -> str:
+    return entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def cmd_show(options: argparse.Namespace) -> int:
@@ -154,8 +159,8 @@ def _print_entry_view(entry: Entry) -> bool:
 
 
 def cmd_diff(options: argparse.Namespace) -> int:
-    """The request and the answer of two entries, each section marked (with --json, each section's changes as
-    data); exit 1 when they differ, as diff(1)."""
+    """The request and the answer of two entries, each section marked and, when they differ, headed with which
+    entry is `-` and which `+` (with --json, each section's changes as data); exit 1 when they differ, as diff(1)."""
     from ..history.values import result_value
     from ..jsondiff import diff_calls, differs, render_calls
     from ..session import request_section
@@ -163,14 +168,18 @@ def cmd_diff(options: argparse.Namespace) -> int:
 
     store = open_history()
     try:
-        old, new = ({"request": request_section(entry), "answer": result_value(store, entry)}
-                    for entry in (entry_of(store, wanted) for wanted in (options.id1, options.id2)))
+        entries = [entry_of(store, wanted) for wanted in (options.id1, options.id2)]
+        old, new = ({"request": request_section(entry), "answer": result_value(store, entry)} for entry in entries)
     finally:
         store.close()
     sections = diff_calls(old, new)
     if options.json:
         print(json_text({section: [change_json(c) for c in changes] for section, changes in sections.items()}))
     else:
+        if differs(sections):  # which entry the - and + lines come from, as `diff -u` heads them
+            for sign, entry in zip(("---", "+++"), entries):
+                print(clean(f"{sign} #{entry.id} ({entry.interface}.{entry.method}, {local_time(entry)})",
+                            single_line=True))
         print(clean(render_calls(sections)))
     return EXIT_DRIVER_ERROR if differs(sections) else EXIT_OK
 

@@ -45,9 +45,10 @@ def keymap_place(path: Path) -> Place:
 
     try:
         keymap = load_keymap(path)
-    except (KeymapError, OSError, UnicodeDecodeError) as error:
-        detail = str(error).removeprefix(f"{path.name}: ")
-        return Place("keymap", path, "cannot be used", f"{path}: {detail}")
+    except KeymapError as error:  # it names the file (and the line) itself
+        return Place("keymap", path, "cannot be used", str(error))
+    except (OSError, UnicodeDecodeError) as error:
+        return Place("keymap", path, "cannot be used", f"{path}: {getattr(error, 'strerror', None) or error}")
     count = len(keymap)
     return Place("keymap", path, f"{count} binding{'' if count == 1 else 's'} rebound")
 

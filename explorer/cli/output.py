@@ -115,6 +115,8 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
             f"here; {where}")
     if isinstance(outcome, Binary):
         say(f"{outcome.content_type}, {outcome.size} bytes, sha256 {outcome.sha256}")
+        if output is not None and (note := type_note(outcome.content_type, output)):
+            say(note)
     elif isinstance(outcome, DriverError):
         say(f"driver error {outcome.code or '(no code)'} (HTTP {outcome.status}): {outcome.message}")
     elif isinstance(outcome, Failure):
@@ -125,6 +127,31 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
     if entry_id is not None:
         say(f"history entry {entry_id}")
     return exit_code(outcome)
+
+
+GENERIC = "application/octet-stream"  # bytes of no particular type, or a name (.bin) that promises none
+# Other names of one type, and the `x-` forms mimetypes gives (.wav is audio/x-wav): only a real mismatch is noted.
+_SAME_TYPE = {"audio/wave": "audio/wav", "audio/vnd.wave": "audio/wav", "audio/mp3": "audio/mpeg",
+              "image/jpg": "image/jpeg"}
+
+
+def _media_type(content_type: str) -> str:
+    kind, _, subtype = content_type.split(";")[0].strip().lower().partition("/")
+    named = f"{kind}/{subtype.removeprefix('x-')}"
+    return _SAME_TYPE.get(named, named)
+
+
+def type_note(content_type: str | None, path: Path) -> str | None:
+    """A note when `path`'s extension names another type than the body written to it (WAV in hello.mp3): the
+    bytes are kept as they came, not converted. None when they fit, or when either side names no type."""
+    import mimetypes
+
+    named = mimetypes.guess_type(path.name)[0]
+    answer = (content_type or "").split(";")[0].strip()
+    types = {_media_type(named), _media_type(answer)} if named and answer else {GENERIC}
+    if len(types) == 1 or GENERIC in types:
+        return None
+    return f"note: the answer is {answer}; {path} holds it as received"
 
 
 def write_stream_text(outcome: Stream, output: Path) -> None:

@@ -5,23 +5,11 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
+
+from . import exit_help as exits
 
 VIEW_HELP = "show the answer as the TUI's view does (chat, table, audio, ...)"
-EXIT_CODES_HELP = """\
-exit codes:
-  0  the call gave a result (JSON, binary or stream)
-  1  the server answered with a driver error
-  2  bad usage or invalid args (nothing was sent)
-  3  transport or server failure (no connection, timeout, garbage, HTTP error without an envelope),
-     or an unexpected error (--debug shows its traceback)
-  130, 143  interrupted (ctrl+c) or terminated (SIGTERM); a call in flight is recorded as such
-
-environment:
-  PUTER_API_ORIGIN   API origin (default https://api.puter.com; self-hosted: http://api.puter.localhost:4100)
-  PUTER_AUTH_TOKEN   auth token (never printed)
-  PUTER_EXPLORER_HOME  keep config and data under this folder instead of the user folders
-"""
 
 # What `main` fills in when an option group was given neither before nor after the subcommand.
 GLOBAL_DEFAULTS: tuple[tuple[str, Any], ...] = (
@@ -42,6 +30,46 @@ def seconds(text: str) -> float:
     return value
 
 
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535: {text!r}")
+    return value
+
+
+# A check of what one (sub)command parsed: the problem to report, or None.
+Check = Callable[[argparse.Namespace], str | None]
+
+
+class CommandParser(argparse.ArgumentParser):
+    """Reports what it does not take under its own usage line: argparse leaves a subcommand's stray argument
+    to the top parser, whose usage says nothing about that subcommand. `checks` cover what argparse cannot
+    say, such as one option that needs another."""
+
+    def __init__(self, *args: Any, checks: Sequence[Check] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checks = tuple(checks)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[argparse.Namespace, list[str]]:
+        options, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        for check in self.checks:
+            problem = check(options)
+            if problem:
+                self.error(problem)
+        return options, extras
+
+
+def _replace_args_needs_args(options: argparse.Namespace) -> str | None:
+    if options.replace_args and options.args_source is None:
+        return "--replace-args needs --args: the args that replace the recorded ones"
+    return None
+
+
 def _group(*options: Option) -> argparse.ArgumentParser:
     """Options shared by several subcommands, as a parent parser. SUPPRESS keeps a subcommand from resetting
     what was given before it; `parse` fills in the rest."""
@@ -58,7 +86,6 @@ PROFILE: Option = (("--profile",), {"help": "use this saved profile"})
 
 def build_parser() -> argparse.ArgumentParser:
     from ..export import FORMATS
-    from ..protocol.outcomes import OUTCOME_KINDS  # plain data, no HTTP
 
     debug = _group((("--debug",), {
         "action": "store_true", "help": "on an unexpected error, print its traceback (else it goes to the error log)"}))
@@ -72,35 +99,37 @@ def build_parser() -> argparse.ArgumentParser:
             "type": seconds, "metavar": "SECONDS",
             "help": "how long to wait for an answer (default 60; a stream may pause 300 s between chunks)"}),
     )
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="puter-explorer",
         description="Explore and call the Puter driver API. Without a subcommand, opens the terminal UI.",
-        epilog=EXIT_CODES_HELP,
+        epilog=exits.help_epilog(exits.PROGRAM_EXITS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[client, debug],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help_text: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        """A subcommand whose help lists only the options it uses."""
+    def command(name: str, help_text: str, *parents: argparse.ArgumentParser, exit_codes: exits.ExitCodes,
+                checks: Sequence[Check] = ()) -> argparse.ArgumentParser:
+        """A subcommand whose help lists only the options it uses, and the exit codes it gives."""
         return sub.add_parser(name, help=help_text, description=help_text, parents=[*parents, debug],
-                              epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              epilog=exits.help_epilog(exit_codes), checks=checks,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    p = command("demo-server", "run the demo driver server in the foreground")
+    p = command("demo-server", "run the demo driver server in the foreground", exit_codes=exits.DEMO_SERVER_EXITS)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--port", type=port_number, default=0, help="0 picks a free port")
     p.add_argument("--generation", choices=("v1", "v2"), default="v2")
     p.add_argument("--token", "--demo-token", "--fixed-token", dest="fixed_token", default=None, metavar="TOKEN",
                    help="the token the server accepts (default: a random one, printed at start)")
 
     p = command("interfaces", "show the interfaces, services and methods the server offers (merged with what we know)",
-                client)
+                client, exit_codes=exits.INTERFACES_EXITS)
     p.add_argument("--json", action="store_true", help="print the tree as JSON")
     p.add_argument("--check", action="store_true",
                    help="list what the server offers that the bundled catalogue does not know (exit 1 when it "
                         "offers something new) and what the catalogue has that the server lacks")
 
-    p = command("call", "call a driver method", client)
+    p = command("call", "call a driver method", client, exit_codes=exits.CALL_EXITS)
     p.add_argument("interface")
     p.add_argument("method")
     p.add_argument("--service", "--driver", dest="service",
@@ -113,46 +142,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-history", action="store_true", help="do not record this call")
     p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
-    p = command("login", "log in to a self-hosted Puter with a username and password and save the token")
+    p = command("login", "log in to a self-hosted Puter with a username and password and save the token",
+                exit_codes=exits.LOGIN_EXITS)
     p.add_argument("--gui-origin", required=True, help="the root (GUI) origin, e.g. http://puter.localhost:4100")
     p.add_argument("--username", required=True)
     p.add_argument("--api-origin", help="API origin to save (default: api. + the GUI host)")
     p.add_argument("--save-as", dest="save_as", help="profile name to save (default: the GUI host)")
 
     p = command("profiles", "list, add, switch or remove saved profiles (tokens are shown masked)",
-                _group(ORIGIN, TOKEN))
+                _group(ORIGIN, TOKEN), exit_codes=exits.PROFILES_EXITS)
     p.add_argument("action", nargs="?", choices=("list", "add", "use", "remove"), default="list")
     p.add_argument("name", nargs="?")
     p.add_argument("--set-origin", dest="set_origin", help="with add: API origin")
     p.add_argument("--token-stdin", action="store_true", help="with add: read the token from stdin")
 
-    p = command("history", "list past calls, newest first (or: history prune)")
-    p.usage = ("puter-explorer history [list] [--limit N] [--json] [filters]\n"
-               "       puter-explorer history prune [--older-than DAYS] [--keep N]   (at least one)")
-    p.add_argument("action", nargs="?", choices=("list", "prune"), default="list",
-                   help="list (the default) or prune")
-    listing = p.add_argument_group("history [list]")
-    listing.add_argument("--limit", type=int, metavar="N", help="show at most N entries (default 20)")
-    listing.add_argument("--json", action="store_true", help="print the entries as JSON")
-    filters = p.add_argument_group("filters (history [list])")
-    filters.add_argument("--interface")
-    filters.add_argument("--method")
-    filters.add_argument("--service")
-    filters.add_argument("--kind", choices=OUTCOME_KINDS + ("pending",))
-    filters.add_argument("--error-code")
-    filters.add_argument("--since", help="ISO date/time, or a duration like 2h, 3d")
-    filters.add_argument("--until", help="ISO date/time, or a duration like 2h, 3d")
-    filters.add_argument("--search", "-s", dest="text", metavar="TEXT", help="free text over args and results")
-    prune = p.add_argument_group("history prune (one or both)")
-    prune.add_argument("--older-than", type=float, metavar="DAYS", help="delete entries older than this")
-    prune.add_argument("--keep", type=int, metavar="N", help="keep only the newest N entries")
+    _history_commands(command, debug)
 
-    p = command("show", "show one history entry")
+    p = command("show", "show one history entry", exit_codes=exits.READ_ENTRY_EXITS)
     p.add_argument("id", type=int)
     p.add_argument("--json", action="store_true")
     p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
-    p = command("replay", "send a past call again (a new entry that records which one it replays)", client)
+    p = command("replay", "send a past call again (a new entry that records which one it replays)", client,
+                exit_codes=exits.REPLAY_EXITS, checks=[_replace_args_needs_args])
     p.add_argument("id", type=int)
     p.add_argument("--args", dest="args_source", default=None,
                    help="args merged over the recorded ones (JSON objects), or JSON, @FILE or -")
@@ -162,16 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="store_true", help=VIEW_HELP)
 
     p = command("diff", "JSON-aware diff of two entries: what was sent and what came back (key order ignored); "
-                        "exit 1 when they differ")
+                        "exit 1 when they differ", exit_codes=exits.DIFF_EXITS)
     p.add_argument("id1", type=int)
     p.add_argument("id2", type=int)
     p.add_argument("--json", action="store_true", help="print each section's changes as JSON")
 
     p = command("config", "show where profiles, the keymap, the history, responses and the error log are kept, "
-                          "and whether the profiles and keymap files can be read")
+                          "and whether the profiles and keymap files can be read", exit_codes=exits.CONFIG_EXITS)
     p.add_argument("--json", action="store_true", help="print the places as JSON")
 
-    p = command("export", "print a command or snippet that makes the same call", _group(TOKEN, PROFILE))
+    p = command("export", "print a command or snippet that makes the same call", _group(TOKEN, PROFILE),
+                exit_codes=exits.EXPORT_EXITS)
     p.add_argument("id", type=int)
     p.add_argument("--as", dest="fmt", choices=FORMATS, default="curl")
     p.add_argument("--with-token", action="store_true", help="put the real token in (default: $PUTER_AUTH_TOKEN)")
@@ -180,6 +193,56 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_collection_commands(command, client)
     return parser
+
+
+def _listing_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    """`history`'s listing options, on `history` (default None) and on `history list` (SUPPRESS, so as not to
+    reset what was given before `list`). prune's options are accepted here only to be refused by name
+    (`history --keep 1` would otherwise read as an unknown subcommand "1")."""
+    from ..protocol.outcomes import OUTCOME_KINDS  # plain data, no HTTP
+
+    listing = parser.add_argument_group("listing")
+    listing.add_argument("--limit", type=int, metavar="N", default=default, help="show at most N entries (default 20)")
+    listing.add_argument("--json", action="store_true", default=False if default is None else default,
+                         help="print the entries as JSON")
+    filters = parser.add_argument_group("filters")
+    for flag, settings in (
+        ("--interface", {}), ("--method", {}), ("--service", {}),
+        ("--kind", {"choices": OUTCOME_KINDS + ("pending",)}), ("--error-code", {}),
+        ("--since", {"help": "ISO date/time, or a duration like 2h, 3d"}),
+        ("--until", {"help": "ISO date/time, or a duration like 2h, 3d"}),
+    ):
+        filters.add_argument(flag, default=default, **settings)
+    filters.add_argument("--search", "-s", dest="text", metavar="TEXT", default=default,
+                         help="free text over args and results")
+    for flag in ("--older-than", "--keep"):
+        parser.add_argument(flag, dest="misplaced_" + flag[2:].replace("-", "_"), default=default,
+                            help=argparse.SUPPRESS)
+
+
+def _history_commands(command: Callable[..., argparse.ArgumentParser], debug: argparse.ArgumentParser) -> None:
+    """`history [list]` and `history prune`, a subcommand of its own so that each --help shows only its options."""
+    p = command("history", "list past calls, newest first (history prune deletes old ones)",
+                exit_codes=exits.HISTORY_EXITS)
+    p.usage = ("puter-explorer history [list] [--limit N] [--json] [filters]\n"
+               "       puter-explorer history prune [--older-than DAYS] [--keep N]   (at least one)")
+    _listing_options(p, None)
+    actions = p.add_subparsers(dest="action", title="subcommands", metavar="{list,prune}",
+                               prog="puter-explorer history")
+    p.set_defaults(action="list")
+
+    def action(name: str, help_text: str, description: str, exit_codes: exits.ExitCodes) -> argparse.ArgumentParser:
+        return actions.add_parser(name, help=help_text, description=description, parents=[debug],
+                                  epilog=exits.help_epilog(exit_codes),
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    _listing_options(action("list", "the same as no subcommand", "list past calls, newest first",
+                            exits.HISTORY_EXITS), argparse.SUPPRESS)
+    prune = action("prune", "delete old entries (its options: history prune --help)",
+                   "delete old entries from the history: those older than DAYS, or all but the newest N "
+                   "(at least one of the two)", exits.PRUNE_EXITS)
+    prune.add_argument("--older-than", type=float, metavar="DAYS", help="delete entries older than this")
+    prune.add_argument("--keep", type=int, metavar="N", help="keep only the newest N entries")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -65,6 +65,7 @@ class EntryFilter:
     since: datetime | float | None = None  # inclusive; naive datetimes are taken as UTC
     until: datetime | float | None = None  # exclusive
     text: str | None = None
+    after_id: int | None = None  # entries newer than this one (what other programs recorded since)
 
 
 COLUMNS = (

@@ -57,6 +57,9 @@ def _where(filter: EntryFilter | None, has_fts: bool) -> tuple[list[str], list[A
     if filter.until is not None:
         where.append("e.created_epoch < ?")
         params.append(epoch(filter.until))
+    if filter.after_id is not None:
+        where.append("e.id > ?")
+        params.append(filter.after_id)
     fts_query = None
     if filter.text and filter.text.strip():
         fts_query = fts_match(filter.text) if has_fts else None

@@ -51,6 +51,7 @@ __all__ = [
     "login",
 ]
 
+MIN_REDACTED_TOKEN = 8  # characters
 
 
 class Connection:
@@ -355,8 +356,9 @@ class Connection:
         return new_file(self.download_dir, f"{request.interface}.{request.method}", extension, suggested)
 
     def redact(self, text: str) -> str:
-        """`text` with this connection's token replaced by `<redacted>`."""
-        if self._token and self._token in text:
+        """`text` with this connection's token replaced by `<redacted>`. A token of a few characters is no
+        secret worth garbling every word that holds those letters (`t` in "timeout")."""
+        if self._token and len(self._token) >= MIN_REDACTED_TOKEN and self._token in text:
             text = text.replace(self._token, "<redacted>")
         return text
 

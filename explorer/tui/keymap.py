@@ -7,6 +7,7 @@ TOML or JSON file holding either the mapping itself or a `[keymap]` table.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -67,7 +68,9 @@ BINDING_IDS: tuple[str, ...] = tuple(DEFAULT_BINDINGS)
 
 
 class KeymapError(ValueError):
-    pass
+    def __init__(self, message: str, binding_id: str | None = None) -> None:
+        super().__init__(message)
+        self.binding_id = binding_id  # the entry at fault, so that a file's reader can say on which line
 
 
 def binding(binding_id: str) -> Binding:
@@ -93,25 +96,43 @@ def validate_keymap(keymap: object) -> dict[str, str]:
     checked: dict[str, str] = {}
     for binding_id, keys in keymap.items():
         if binding_id not in DEFAULT_BINDINGS:
-            raise KeymapError(f"unknown binding id {binding_id!r} (known: {', '.join(BINDING_IDS)})")
+            raise KeymapError(f"unknown binding id {binding_id!r} (known: {', '.join(BINDING_IDS)})", binding_id)
         if not isinstance(keys, str) or not keys.strip():
-            raise KeymapError(f"binding {binding_id!r} needs a key string such as 'ctrl+s' or 'f5,ctrl+j'")
+            raise KeymapError(f"binding {binding_id!r} needs a key string such as 'ctrl+s' or 'f5,ctrl+j'",
+                              binding_id)
         checked[binding_id] = keys.strip()
     return checked
 
 
 def load_keymap(path: Path) -> dict[str, str]:
-    """Read a keymap file (.toml or .json). A missing file is an empty keymap."""
+    """Read a keymap file (.toml or .json). A missing file is an empty keymap. Every KeymapError names the
+    file, and the line of the entry at fault where it can be found."""
     if not path.exists():
         return {}
     text = path.read_text(encoding="utf-8")
+    is_json = path.suffix.lower() == ".json"
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+        data = json.loads(text) if is_json else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
         raise KeymapError(f"{path}: {error}") from error
     if isinstance(data, dict) and isinstance(data.get("keymap"), dict):
         data = data["keymap"]
-    return validate_keymap(data)
+    try:
+        return validate_keymap(data)
+    except KeymapError as error:
+        line = key_line(text, error.binding_id, is_json) if error.binding_id is not None else None
+        where = f"{path}, line {line}" if line else str(path)
+        raise KeymapError(f"{where}: {error}", error.binding_id) from None
+
+
+def key_line(text: str, key: str, is_json: bool) -> int | None:
+    """The first line where `key` is written as a key: `"key":` in JSON, `key =` (bare or quoted) in TOML."""
+    quoted = json.dumps(key, ensure_ascii=False)
+    spellings, after = ([quoted], ":") if is_json else ([key, quoted, f"'{key}'"], "=")
+    forms = "|".join(map(re.escape, spellings))
+    # Not part of a longer name: `teleport` must not be found in `my-teleport` or "xteleport".
+    match = re.search(rf"(?<![\w\-\"'])(?:{forms})\s*{after}", text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def read_user_keymap(path: Path) -> tuple[dict[str, str], str | None]:
@@ -122,4 +143,4 @@ def read_user_keymap(path: Path) -> tuple[dict[str, str], str | None]:
     except KeymapError as error:
         return {}, f"{error}; the default keys are used"
     except (OSError, UnicodeDecodeError) as error:
-        return {}, f"{path} cannot be read ({error}); the default keys are used"
+        return {}, f"{path} cannot be read ({getattr(error, 'strerror', None) or error}); the default keys are used"

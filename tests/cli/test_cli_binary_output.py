@@ -27,6 +27,7 @@ def test_call_output_is_written_once_and_recorded_where_it_is(cli, against, tmp_
     run = cli(*flags, *TTS, "-o", str(target), env=env)
     assert run.code == EXIT_OK, run.err
     assert run.out.strip() == str(target)
+    assert "note:" not in run.err  # a WAV answer in a .wav file: nothing to say
     body = target.read_bytes()
     assert body[:4] == b"RIFF"
     digest = hashlib.sha256(body).hexdigest()
@@ -67,3 +68,18 @@ def test_show_says_when_the_output_file_was_deleted(cli, against, tmp_path):
     assert entry["body_path"] == str(target)
     assert "moved or deleted" in entry["result"]["missing"]
     assert f"{target} was moved or deleted since the call" in shown.err
+
+
+def test_an_output_name_of_another_type_gets_a_note_and_the_bytes_as_received(cli, against, tmp_path):
+    flags, env = against
+    target = tmp_path / "hello.mp3"
+    run = cli(*flags, *TTS, "-o", str(target), env=env)
+    assert run.code == EXIT_OK, run.err
+    assert run.out.strip() == str(target)  # stdout still carries only the path
+    content_type = json.loads(cli("show", str(entry_id(run.err)), "--json").out)["content_type"]
+    assert content_type.startswith("audio/wav")
+    assert f"note: the answer is audio/wav; {target} holds it as received" in run.err.splitlines()
+    assert target.read_bytes()[:4] == b"RIFF"  # not converted
+    unnamed = tmp_path / "hello"
+    run = cli(*flags, *TTS, "-o", str(unnamed), env=env)
+    assert run.code == EXIT_OK and "note:" not in run.err  # no extension promises a type

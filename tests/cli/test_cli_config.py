@@ -66,8 +66,19 @@ def test_a_keymap_that_cannot_be_used_is_named_with_why(cli):
     config = cli.home / "config"
     config.mkdir(parents=True)
     path = config / "keymap.json"
-    path.write_text('{"teleport": "f9"}', encoding="utf-8")
+    path.write_text('{\n  "send": "f5",\n  "teleport": "f9"\n}\n', encoding="utf-8")
     run = cli("config")
     assert run.code == EXIT_USAGE
-    assert run.err.startswith(f"error: {path}: unknown binding id 'teleport'")
-    assert places(cli)["keymap"]["problem"].startswith(f"{path}: unknown binding id 'teleport'")
+    assert run.err.startswith(f"error: {path}, line 3: unknown binding id 'teleport'")
+    assert places(cli)["keymap"]["problem"].startswith(f"{path}, line 3: unknown binding id 'teleport'")
+
+
+def test_a_keymap_that_does_not_parse_is_named_once(cli):
+    config = cli.home / "config"
+    config.mkdir(parents=True)
+    path = config / "keymap.json"
+    path.write_text('{\n  "send": }\n', encoding="utf-8")
+    run = cli("config")
+    assert run.code == EXIT_USAGE
+    [line] = run.err.splitlines()
+    assert line.startswith(f"error: {path}: Expecting value: line 2") and line.count(str(path)) == 1

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 
@@ -20,6 +21,12 @@ def made_calls(cli, against):
     cli(*flags, "call", "puter-kvstore", "get", "--args", '{"key":"platypus"}', env=env)
     cli(*flags, "call", "puter-kvstore", "nope", env=env)
     return flags, env
+
+
+def diff_head(sign: str, entry: dict) -> str:
+    """The line that names the entry a diff's `-` (or `+`) lines come from, from its history record."""
+    when = datetime.fromisoformat(entry["created_at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return f"{sign} #{entry['id']} ({entry['interface']}.{entry['method']}, {when})"
 
 
 def test_history_lists_newest_first_and_filters(cli, made_calls):
@@ -57,7 +64,10 @@ def test_replay_makes_a_new_entry_and_diff_compares_results(cli, made_calls):
     shown = json.loads(cli("show", str(get_id)).out)
     assert shown["result"] == {"legs": 4, "a": 1} and shown["replay_of"] is None  # the original is unchanged
     diff = cli("diff", str(get_id), str(newest["id"]))
-    assert diff.out.strip().splitlines() == ["request: no differences", "answer:", "- $.legs: 4", "+ $.legs: 5"]
+    original = json.loads(cli("show", str(get_id), "--json").out)
+    assert diff.out.strip().splitlines() == [
+        diff_head("---", original), diff_head("+++", newest),
+        "request: no differences", "answer:", "- $.legs: 4", "+ $.legs: 5"]
     assert diff.code == 1  # they differ, as diff(1) says
     same = cli("diff", str(get_id), str(get_id))
     assert (same.out.strip(), same.code) == ("no differences (request and answer are the same)", 0)
@@ -66,11 +76,16 @@ def test_replay_makes_a_new_entry_and_diff_compares_results(cli, made_calls):
 def test_diff_of_two_sets_with_other_args_shows_the_args_and_exits_1(cli, made_calls):
     flags, env = made_calls
     cli(*flags, "call", "puter-kvstore", "set", "--args", '{"key":"platypus","value":{"legs":2}}', env=env)
-    first, second = (e["id"] for e in reversed(json.loads(cli("history", "--json", "--method", "set").out)))
-    diff = cli("diff", str(first), str(second))
+    first, second = reversed(json.loads(cli("history", "--json", "--method", "set").out))
+    diff = cli("diff", str(first["id"]), str(second["id"]))
     assert diff.code == 1
     assert diff.out.strip().splitlines() == [
+        diff_head("---", first), diff_head("+++", second),
         "request:", '- $.args.value.a: 1', '- $.args.value.legs: 4', '+ $.args.value.legs: 2', "answer: no differences"]
+    # The other way round, the heads and the signs swap together.
+    swapped = cli("diff", str(second["id"]), str(first["id"])).out.strip().splitlines()
+    assert swapped[:2] == [diff_head("---", second), diff_head("+++", first)]
+    assert swapped[3:6] == ['+ $.args.value.a: 1', '- $.args.value.legs: 2', '+ $.args.value.legs: 4']
 
 
 def test_replay_args_merge_over_the_recorded_ones_unless_replaced(cli, made_calls):
@@ -106,18 +121,40 @@ def test_a_search_that_finds_nothing_says_so(cli, made_calls):
     assert cli("history", "--search", "platypus").err == ""
 
 
-def test_history_help_keeps_prune_options_apart_and_each_action_refuses_the_others(cli, made_calls):
-    helped = cli("history", "--help").out
-    assert "puter-explorer history prune [--older-than DAYS] [--keep N]" in helped
-    options = helped[helped.index("history [list]:"):helped.index("exit codes:")]
-    listing, pruning = options.split("history prune (one or both):")
-    assert "--search" in listing and "--limit" in listing and "--keep" not in listing and "--older-than" not in listing
-    assert "--keep N" in pruning and "--older-than DAYS" in pruning and "--search" not in pruning
+def options_in(help_text: str) -> set[str]:
+    """The long options a --help page names (in its usage lines or its option lists)."""
+    return {word.strip("[],") for word in help_text.split() if word.lstrip("[").startswith("--")}
+
+
+def test_history_help_names_prune_whose_own_help_has_only_its_options(cli):
+    run = cli("history", "--help")
+    assert run.code == 0, run.err
+    helped = run.out
+    listing = options_in(helped[helped.index("options:"):helped.index("subcommands:")])
+    assert {"--limit", "--json", "--search", "--since", "--kind"} <= listing
+    assert not listing & {"--older-than", "--keep"}
+    subcommands = helped[helped.index("subcommands:"):helped.index("exit codes:")]
+    assert any(line.split()[:1] == ["prune"] for line in subcommands.splitlines())
+    pruning = cli("history", "prune", "--help")
+    assert pruning.code == 0, pruning.err
+    assert pruning.out.startswith("usage: puter-explorer history prune")
+    assert options_in(pruning.out.split("exit codes:")[0]) == {"--help", "--debug", "--older-than", "--keep"}
+
+
+def test_history_prune_and_list_each_refuse_the_others_options(cli, made_calls):
     run = cli("history", "--keep", "1")
-    assert (run.code, run.err.strip()) == (2, "error: only history prune takes --keep")
-    run = cli("history", "prune", "--keep", "1", "--search", "platypus")
+    assert (run.code, run.err.strip()) == (2, "error: only history prune takes --keep, after the word prune")
+    run = cli("history", "list", "--older-than", "1")
+    assert (run.code, run.err.strip()) == (2, "error: only history prune takes --older-than, after the word prune")
+    run = cli("history", "--search", "platypus", "prune", "--keep", "1")
     assert (run.code, run.err.strip()) == (2, "error: history prune does not take --search")
-    assert len(json.loads(cli("history", "--json").out)) == 3  # neither removed anything
+    run = cli("history", "prune", "--keep", "1", "--search", "platypus")
+    assert run.code == 2 and run.err.startswith("usage: puter-explorer history prune")
+    assert "unrecognized arguments: --search platypus" in run.err
+    assert len(json.loads(cli("history", "--json").out)) == 3  # none of them removed anything
+    # `list` is still the default, and may be named.
+    assert json.loads(cli("history", "list", "--json", "--method", "get").out)[0]["method"] == "get"
+    assert [e["method"] for e in json.loads(cli("history", "--json", "list", "--limit", "1").out)] == ["nope"]
 
 
 def test_replay_with_new_args(cli, made_calls):

@@ -92,6 +92,19 @@ def test_replaying_an_entry_that_does_not_exist_sends_nothing(cli, one_recorded_
     assert recorded(cli) == [before]
 
 
+def test_replace_args_without_args_is_a_usage_error_that_sends_nothing(cli, one_recorded_call):
+    flags, env, before = one_recorded_call
+    run = cli(*flags, "replay", str(before["id"]), "--replace-args", env=env)
+    assert run.code == EXIT_USAGE and run.out == ""
+    assert run.err.startswith("usage: puter-explorer replay")
+    assert "error: --replace-args needs --args" in run.err
+    assert recorded(cli) == [before]
+    # With --args it is a replay like any other.
+    run = cli(*flags, "replay", str(before["id"]), "--replace-args", "--args", '{"key":"usage-after"}', env=env)
+    assert run.code == EXIT_OK, run.err
+    assert [entry["args"] for entry in recorded(cli)] == [{"key": "usage-after"}, before["args"]]
+
+
 @pytest.mark.parametrize("command, message", [
     (["show", "999"], "error: no history entry 999"),
     (["diff", "1", "999"], "error: no history entry 999"),

@@ -234,6 +234,13 @@ def test_time_range_filter(store):
     assert [e.id for e in store.list(filter=EntryFilter(until=naive_until))] == [ids[0]]
 
 
+def test_after_id_lists_only_what_was_recorded_since_with_the_other_conditions(store):
+    ids = [begin(store, method=method) for method in ("get", "set", "get", "get")]
+    assert [e.id for e in store.list(filter=EntryFilter(after_id=ids[1]))] == [ids[3], ids[2]]
+    assert [e.id for e in store.list(filter=EntryFilter(after_id=ids[1], method="set"))] == []
+    assert store.list(filter=EntryFilter(after_id=ids[3])) == []
+
+
 def pages_of(store: HistoryStore, filter: EntryFilter | None = None) -> list[list[int]]:
     """The ids of every page of 10, newest first, paging with before_id until an empty page."""
     pages, before = [], None

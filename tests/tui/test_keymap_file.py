@@ -18,6 +18,30 @@ def test_a_syntax_error_names_the_file_and_its_line(tmp_path):
     assert read_user_keymap(tmp_path / "absent.json") == ({}, None)
 
 
+def test_an_unknown_or_empty_binding_is_named_with_the_file_and_its_line(tmp_path):
+    path = tmp_path / "keymap.json"
+    path.write_text('{\n  "send": "f5",\n  "teleport": "f9"\n}\n')
+    keymap, problem = read_user_keymap(path)
+    assert keymap == {} and problem.startswith(f"{path}, line 3: unknown binding id 'teleport'")
+    path.write_text('{\n  "send": "f5",\n  "replay": "  "\n}\n')
+    assert read_user_keymap(path)[1].startswith(f"{path}, line 3: binding 'replay' needs a key string")
+    toml = tmp_path / "keymap.toml"
+    toml.write_text('# my keys\n[keymap]\nfocus-view = "f7"\nview = "f8"\n')  # "view" ends a known id
+    keymap, problem = read_user_keymap(toml)
+    assert keymap == {} and problem.startswith(f"{toml}, line 4: unknown binding id 'view'")
+    assert problem.count(str(toml)) == 1 and problem.endswith("; the default keys are used")
+    toml.write_text('[keymap]\nsend = "f5"\n"tele port" = "f9"\n')  # a quoted key
+    assert read_user_keymap(toml)[1].startswith(f"{toml}, line 3: unknown binding id 'tele port'")
+
+
+def test_a_syntax_error_names_the_file_once(tmp_path):
+    path = tmp_path / "keymap.toml"
+    path.write_text('[keymap]\nsend = \n')
+    keymap, problem = read_user_keymap(path)
+    assert keymap == {} and problem.startswith(f"{path}: ") and problem.count(str(path)) == 1
+    assert "line 2" in problem
+
+
 async def test_the_app_starts_with_the_default_keys_and_a_warning(make_session, tmp_path):
     path = tmp_path / "keymap.json"
     path.write_text('{"send": }')
