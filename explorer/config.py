@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +22,15 @@ DEFAULT_PROFILE = "default"
 
 class ConfigError(Exception):
     pass
+
+
+class ProfilesUnreadable(ConfigError):
+    """The profiles file is there but cannot be read (the message names it, and for bad JSON its line)."""
+
+
+# Set by a program that has told its user why the profiles file cannot be read and goes on without it:
+# while set (in that context only), such a file reads as no profiles, and the store will not save over it.
+without_unreadable_profiles: ContextVar[bool] = ContextVar("without_unreadable_profiles", default=False)
 
 
 @dataclass
@@ -43,7 +53,13 @@ class ProfileStore:
         self.path = path or paths.profiles_path()
         self.current: str | None = None
         self.profiles: dict[str, Profile] = {}
-        self._load()
+        self.problem: str | None = None  # why the file was not read (only under `without_unreadable_profiles`)
+        try:
+            self._load()
+        except ProfilesUnreadable as error:
+            if not without_unreadable_profiles.get():
+                raise
+            self.problem, self.current, self.profiles = str(error), None, {}
 
     def _load(self) -> None:
         if not self.path.exists():
@@ -51,19 +67,22 @@ class ProfileStore:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"{self.path} is not a profiles file this program can read: invalid JSON at line "
-                              f"{exc.lineno}, column {exc.colno} ({exc.msg}); fix or remove it") from None
+            raise ProfilesUnreadable(f"{self.path} is not a profiles file this program can read: invalid JSON at "
+                                     f"line {exc.lineno}, column {exc.colno} ({exc.msg}); fix or remove it") from None
         except ValueError as exc:  # not UTF-8 text
-            raise ConfigError(f"{self.path} is not a profiles file this program can read ({exc}); "
-                              "fix or remove it") from None
+            raise ProfilesUnreadable(f"{self.path} is not a profiles file this program can read ({exc}); "
+                                     "fix or remove it") from None
         try:
             self.current = data.get("current")
             for name, fields in (data.get("profiles") or {}).items():
                 self.profiles[name] = Profile(name=name, **{k: v for k, v in fields.items() if k != "name"})
         except (ValueError, TypeError, AttributeError) as exc:
-            raise ConfigError(f"{self.path} is not a profiles file this program can read ({exc}); fix or remove it") from None
+            raise ProfilesUnreadable(f"{self.path} is not a profiles file this program can read ({exc}); "
+                                     "fix or remove it") from None
 
     def save(self) -> None:
+        if self.problem is not None:
+            raise ProfilesUnreadable(self.problem)
         paths.private_dir(self.path.parent)
         data = {"current": self.current, "profiles": {n: asdict(p) for n, p in self.profiles.items()}}
         temporary = self.path.with_suffix(".tmp")

@@ -37,6 +37,14 @@ def _entry_commands() -> type[EntryCommands]:
     return EntryCommands
 
 
+# What closing the dialog about an unreadable profiles file does.
+GO_ON_WITHOUT = ("Nothing was changed. q quits; Escape goes on without the profiles: with PUTER_API_ORIGIN and "
+                 "PUTER_AUTH_TOKEN where they are set, else asking where to connect.")
+
+# The connect screen's line when it is shown because of an unreadable profiles file (saving would overwrite it).
+NOT_SAVED = ("The profiles file cannot be read, so no token or login can be saved to it until it is fixed or "
+             "removed: the demo server works.")
+
 # Called with no argument for the configured server, or with a connect-screen choice (`connect.Choice`).
 SessionFactory = Callable[..., Union["ExplorerSession", Awaitable["ExplorerSession"]]]
 
@@ -94,6 +102,8 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         self._before_connecting = {"screen", "first frame"}
         # Set when the first attempt to connect has ended: attached, or why not is on screen.
         self.connect_settled = asyncio.Event()
+        # The profiles file could not be read and the user chose to go on without it.
+        self._without_profiles = False
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -158,24 +168,64 @@ for what can be done with the call selected in the history (copy as curl, httpx 
     async def _connect(self) -> None:
         try:
             if self.session is None:
-                made = self._session_factory()  # type: ignore[misc]
-                self.session = await made if inspect.isawaitable(made) else made
+                self.session = await self._open_configured()
             await self._main_screen().attach(self.session, origin_label=self._origin_label)
         except Exception as error:  # shown to the user; the app stays usable for reading history
-            from ..config import ConfigError
-            from ..history import HistoryError
-            from .screens.problem import ProblemScreen
-
-            if isinstance(error, HistoryError):
-                self.push_screen(ProblemScreen("The history file cannot be used", clean(str(error))))
-            elif isinstance(error, ConfigError):
-                self.push_screen(ProblemScreen("The profiles file cannot be used", clean(str(error))))
-            else:
-                self.log.error("could not open the session", error)
-                self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error",
-                            markup=False, timeout=30)
+            self._not_connected(error)
         finally:
             self.connect_settled.set()
+
+    async def _open_configured(self) -> ExplorerSession:
+        """The session for the configured server; once the user has chosen to go on without an unreadable
+        profiles file, made as if there were no profiles (flags and environment only)."""
+        from ..config import without_unreadable_profiles
+
+        mark = without_unreadable_profiles.set(self._without_profiles)
+        try:
+            made = self._session_factory()  # type: ignore[misc]
+            return await made if inspect.isawaitable(made) else made
+        finally:
+            without_unreadable_profiles.reset(mark)
+
+    def _not_connected(self, error: Exception) -> None:
+        from ..config import ConfigError, ProfilesUnreadable
+        from ..history import HistoryError
+        from .screens.problem import ProblemScreen
+
+        if isinstance(error, HistoryError):
+            self.push_screen(ProblemScreen("The history file cannot be used", clean(str(error))))
+        elif isinstance(error, ProfilesUnreadable) and not self._without_profiles:
+            # Escape (or the button) goes on as if there were no profiles, saying why once more; q quits.
+            message = clean(str(error))
+            screen = ProblemScreen("The profiles file cannot be used", message, closing=GO_ON_WITHOUT,
+                                   close_label="Go on without it")
+            self.push_screen(screen, lambda _: self._go_on_without_profiles(message))
+        elif isinstance(error, ConfigError):
+            self.push_screen(ProblemScreen("The profiles file cannot be used", clean(str(error))))
+        else:
+            self.log.error("could not open the session", error)
+            self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error",
+                        markup=False, timeout=30)
+
+    def _go_on_without_profiles(self, problem: str) -> None:
+        """Connect as a start without profiles would: to what the environment names, else ask where."""
+        from ..config import without_unreadable_profiles
+        from ..connect import needs_connect
+
+        self._without_profiles = True
+        mark = without_unreadable_profiles.set(True)
+        try:
+            ask = needs_connect()
+        finally:
+            without_unreadable_profiles.reset(mark)
+        if ask:
+            from .screens.connect import ConnectScreen
+
+            self.push_screen(ConnectScreen(self._open_choice, note=NOT_SAVED), self._chosen)
+        else:
+            self._start_connecting()
+        self.notify(f"Going on without the profiles: {problem}", title="Profiles not read", severity="warning",
+                    markup=False, timeout=30)
 
     async def on_unmount(self) -> None:
         if self._owns_session and self.session is not None:

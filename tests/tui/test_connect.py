@@ -16,7 +16,7 @@ from explorer.tui.screens.connect import ConnectScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.problem import ProblemScreen
 
-from .conftest import SIZE
+from .conftest import SIZE, wait_until
 from .test_calls import send
 
 
@@ -163,3 +163,85 @@ async def test_an_unreadable_profiles_file_is_reported_and_left_untouched(no_tar
         await pilot.pause()
     assert app.return_code == 0
     assert profiles.read_bytes() == before
+
+
+BROKEN_PROFILES = '{\n  "current": "saved",\n  "profiles": {"saved": {"origin": "http://a.example", "token": "t"},},\n}\n'
+
+
+def _broken_profiles(home) -> tuple[Any, int]:
+    """A profiles file with a trailing comma, and the line JSON says is wrong."""
+    profiles = home / "config" / "profiles.json"
+    profiles.parent.mkdir(parents=True, exist_ok=True)
+    profiles.write_text(BROKEN_PROFILES)
+    try:
+        json.loads(BROKEN_PROFILES)
+    except json.JSONDecodeError as error:
+        return profiles, error.lineno
+    raise AssertionError("the profiles file should not parse")
+
+
+def cli_like_app(home) -> ExplorerApp:
+    """The app as the command starts it when the profiles file cannot be read (it does not ask first)."""
+    history = home / "history.sqlite3"
+
+    def factory(choice: Any = None) -> Any:
+        if choice is None:
+            return open_session(history_path=history)
+        return open_chosen_session(choice, history_path=history)
+
+    return ExplorerApp(session_factory=factory)
+
+
+async def test_after_an_unreadable_profiles_file_the_app_goes_on_with_the_environment(no_target, demo_server,
+                                                                                      monkeypatch):
+    from explorer.config import ENV_ORIGIN
+    from explorer.history import HistoryStore
+
+    profiles, line = _broken_profiles(no_target)
+    with HistoryStore(no_target / "history.sqlite3") as store:
+        entry_id = store.begin(origin=demo_server.origin, profile="default", interface="puter-kvstore", service="",
+                               method="get", args_json='{"key": "k"}', test_mode=False, request_body="{}")
+        store.complete(entry_id, kind="result", status=200, result_text="1")
+    monkeypatch.setenv(ENV_ORIGIN, demo_server.origin)
+    monkeypatch.setenv(ENV_TOKEN, demo_server.token)
+    app = cli_like_app(no_target)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_idle(app, pilot)
+        assert isinstance(app.screen, ProblemScreen)
+        assert str(profiles) in app.screen.message and f"line {line}," in app.screen.message
+        await pilot.press("escape")
+        screen = app.main_screen
+        await wait_until(pilot, lambda: screen.catalog is not None, timeout=30, what="the catalogue")
+        await wait_until(pilot, lambda: screen.history.option_list.option_count == 1, what="the past call")
+        assert app.screen is screen and screen.status_bar.generation == "v2"
+        assert screen.status_bar.origin == demo_server.origin and screen.history.selected.entry_id == entry_id
+        said = [n.message for n in app._notifications]
+        assert any(str(profiles) in m and f"line {line}," in m for m in said), said
+        call = await send(app, pilot, screen, "puter-kvstore", "set", {"key": "k", "value": 2})
+        assert call.kind == "result"  # the environment's token was used
+    assert profiles.read_text() == BROKEN_PROFILES
+
+
+async def test_after_an_unreadable_profiles_file_with_no_token_anywhere_the_app_asks_where_to_connect(no_target,
+                                                                                                      demo_server):
+    profiles, line = _broken_profiles(no_target)
+    app = cli_like_app(no_target)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_idle(app, pilot)
+        assert isinstance(app.screen, ProblemScreen)
+        await pilot.click("#problem-close")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen), what="the connect screen")
+        connect = app.screen
+        assert "profiles file cannot be read" in str(connect.query_one("#connect-note").render())
+        assert any(str(profiles) in n.message and f"line {line}," in n.message for n in app._notifications)
+        connect.query_one("#connect-tabs").active = "connect-token"
+        fill(connect, token_origin=demo_server.origin, token_value=demo_server.token)
+        await pilot.pause()
+        await pilot.click("#token-connect")
+        await wait_until(pilot, lambda: "Not connected" in connect.message, what="the refusal to save")
+        assert app.screen is connect and str(profiles) in connect.message  # a good token, not saved over the file
+        await pilot.press("escape", "1", "enter")  # the demo server, by keys
+        await until_idle(app, pilot)
+        await wait_until(pilot, lambda: app.main_screen.catalog is not None, timeout=30, what="the catalogue")
+        assert app.screen is app.main_screen and app.session.demo is not None
+    assert profiles.read_text() == BROKEN_PROFILES

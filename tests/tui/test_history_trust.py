@@ -1,5 +1,6 @@
 """History you can trust: a replay made elsewhere asks where (Escape cancels), saving a copy asks where and
-says where it went, the view's keys are in the footer, and every focusable widget shows its focus."""
+says where it went, the view's keys are in the footer, and every focusable widget shows its focus (on the main,
+compare and collections screens)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from textual.widgets._footer import FooterKey
 from explorer.history import HistoryStore
 from explorer.protocol.outcomes import Binary, Exchange
 from explorer.tui.calls import Call
+from explorer.tui.screens.collections import CollectionScreen
+from explorer.tui.screens.compare import CompareScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.replay_where import ReplayWhereScreen
 from explorer.tui.screens.save_copy import SaveCopyScreen
-from explorer.tui.views.drivers import BinaryView, ImageView
+from explorer.tui.views.drivers import AudioView, BinaryView, ImageView
 from explorer.tui.views.drivers.actions import BinaryActions, downloads_folder
 from explorer.tui.widgets.catalog_tree import MethodRef
 
@@ -127,6 +130,42 @@ async def test_the_answers_keys_work_from_anywhere_and_show_only_when_they_apply
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_inside_the_view_the_footer_shows_its_own_keys_and_f1_still_fits(make_app, make_demo_server):
+    app = make_app(server=make_demo_server(generation="v1"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, view = await _an_image_on_screen(app, pilot)
+        await pilot.press("f2", "f7")  # into the view
+        await pilot.pause()
+        assert app.focused is view
+        keys = _footer_keys(app)
+        assert (keys.get("o"), keys.get("s")) == ("Open", "Save as") and {"f7", "f9", "f10"}.isdisjoint(keys)
+        f1 = next(key for key in app.screen.query(FooterKey) if key.key == "f1")
+        assert f1.region.area and f1.region.right <= SIZE[0]  # on screen, not cut off
+        await pilot.press("f10")  # unlisted there, the screen's key still works
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2")  # out of the view: the screen's keys again
+        await pilot.pause()
+        keys = _footer_keys(app)
+        assert (keys.get("f7"), keys.get("f9"), keys.get("f10")) == ("View", "Open", "Save as") and "o" not in keys
+
+        screen.open_method(MethodRef("puter-tts", "synthesize", None))  # audio: its o plays, as its button says
+        screen.editor.text_area.load_text(json.dumps({"text": "hello"}))
+        await pilot.press("f5")
+        await settle(app, pilot)
+        audio = screen.outcome_view.driver_view
+        assert isinstance(audio, AudioView)
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: str(audio.query_one("#open-button", Button).label) == "Play (o)",
+                         what="the audio's buttons")
+        keys = _footer_keys(app)
+        assert app.focused is audio and keys.get("o") == "Play" and "f9" not in keys
+        await pilot.press("f2")
+        await pilot.pause()
+        assert _footer_keys(app).get("f9") == "Open"
+
+
 async def test_f7_on_a_chat_goes_to_its_reply_box(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -182,6 +221,30 @@ async def test_every_focusable_widget_shows_its_focus(make_app, make_demo_server
         assert isinstance(screen.outcome_view.driver_view, BinaryView)
         assert any(isinstance(w, VerticalScroll) for w in screen.focus_chain)
         assert await _not_showing_focus(app, pilot, screen) == []
+
+
+async def test_every_focusable_widget_of_compare_and_collections_shows_its_focus(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-chat-completion", "complete", None))
+        screen.editor.text_area.load_text(json.dumps({"model": "fake", "messages": [{"role": "user", "content": "hi"}]}))
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), what="the compare screen")
+        compare = app.screen
+        await wait_until(pilot, lambda: len(compare.services) > 1, what="the models of the server")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert compare.table.row_count == 1
+        chain = [f"{type(w).__name__}#{w.id}" for w in compare.focus_chain]
+        assert {"VerticalScroll#compare-services", "DataTable#compare-table", "Button#compare-run"} <= set(chain)
+        assert await _not_showing_focus(app, pilot, compare) == []
+        await pilot.press("escape", "f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, CollectionScreen), what="the collections screen")
+        collections = app.screen
+        await pilot.pause()
+        assert len(collections.focus_chain) >= 2
+        assert await _not_showing_focus(app, pilot, collections) == []
 
 
 # -- snapshots ---------------------------------------------------------------------------------------

@@ -40,6 +40,33 @@ async def test_f1_shows_the_help_of_the_focused_widget(make_app):
         assert app.screen is screen
 
 
+async def test_tab_moves_on_from_the_args_editor_and_enter_keeps_the_indentation(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-kvstore", "get", None))
+        await pilot.pause()
+        area = screen.editor.text_area
+        assert app.focused is area
+        text, chain = area.text, screen.focus_chain
+        await pilot.press("tab")
+        assert app.focused is chain[chain.index(area) + 1] and area.text == text  # moved on, nothing typed
+        await pilot.press("shift+tab")
+        assert app.focused is area and area.text == text
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "**Tab** moves on" in app.screen.query_one("#help-widget").source
+        await pilot.press("escape")
+        area.load_text("{")
+        area.move_cursor(area.document.end)
+        await pilot.press("enter")
+        area.insert('"a": [')
+        await pilot.press("enter")
+        area.insert("1,")
+        await pilot.press("enter")
+        assert area.text == '{\n  "a": [\n    1,\n    '
+
+
 async def test_add_method_calls_something_the_tree_does_not_list(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -82,6 +109,27 @@ async def test_past_entries_load_page_by_page_and_search_filters_them(make_app, 
         await settle(app, pilot)
         assert history.selected.args == {"key": "k7"}
         await wait_until(pilot, lambda: "needle7" in shown(screen, "#result-body"), what="the entry's result")
+
+
+async def test_a_search_with_no_match_says_so_and_shows_no_call(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        history, outcome = screen.history, screen.outcome_view
+        old = await send(app, pilot, screen, "puter-kvstore", "set", {"key": "old", "value": 1})
+        placeholder = history.query_one("#history-no-match")
+        assert outcome.call is old and not placeholder.display
+        history.query_one("#history-search").value = "nothing-matches-this"
+        await wait_until(pilot, lambda: placeholder.display, what="the list to say nothing matches")
+        await settle(app, pilot)
+        assert history.option_list.option_count == 0 and history.selected is None
+        assert str(placeholder.render()) == "no entries match"
+        assert outcome.call is None and "no call selected" in shown(screen, "#result-summary")
+        sent = await send(app, pilot, screen, "puter-kvstore", "get", {"key": "old"})  # listed above, still none match
+        assert history.selected is sent and outcome.call is sent and placeholder.display
+        history.query_one("#history-search").value = "old"
+        await wait_until(pilot, lambda: history.option_list.option_count == 2, what="both calls found")
+        assert not placeholder.display
 
 
 async def test_server_text_is_shown_literally_not_as_markup(make_app):

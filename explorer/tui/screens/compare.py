@@ -94,6 +94,11 @@ same args once per model.
         height: 1fr;
         border-right: vkey $primary-darken-2;
     }
+    /* It takes the focus (its keys scroll a long list of models) but, transparent, would show no tint. */
+    #compare-services:focus {
+        background: $boost;
+        border-right: vkey $accent;
+    }
     #compare-services Checkbox {
         width: auto;
     }

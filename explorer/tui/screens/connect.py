@@ -124,16 +124,16 @@ directly. A refusal is shown here with the server's words, and nothing is saved.
 are never shown.
 """
 
-    def __init__(self, open_choice: OpenChoice) -> None:
+    def __init__(self, open_choice: OpenChoice, *, note: str | None = None) -> None:
         super().__init__()
         self._open_choice = open_choice
+        self._note = note or "No token is configured (no --token, no PUTER_AUTH_TOKEN, no profile with a token)."
         self._return_focus: Widget | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="connect-dialog"):
             yield Static(Text("Connect to a Puter server", style="bold"), id="connect-title")
-            yield Static(Text("No token is configured (no --token, no PUTER_AUTH_TOKEN, no profile with a token).",
-                              style="dim"))
+            yield Static(Text(self._note, style="dim"), id="connect-note")
             with TabbedContent(id="connect-tabs"):
                 with TabPane("1 Demo server", id="connect-demo"):
                     with VerticalScroll(can_focus=False):

@@ -1,4 +1,5 @@
-"""A problem that keeps the app from connecting (an unreadable history or profiles file), stated plainly."""
+"""A problem that keeps the app from connecting (an unreadable history or profiles file), stated plainly.
+Dismissed by Escape or Close; what that does next is the caller's (said in `closing`)."""
 
 from __future__ import annotations
 
@@ -33,20 +34,23 @@ class ProblemScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "app.quit", "Quit")]
 
-    def __init__(self, title: str, message: str) -> None:
+    CLOSING = "Nothing was changed. q quits; Escape closes this message (not connected)."
+
+    def __init__(self, title: str, message: str, *, closing: str | None = None, close_label: str = "Close") -> None:
         super().__init__()
         self._title = title
         self.message = message
+        self.closing = closing or self.CLOSING
+        self._close_label = close_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="problem-dialog"):
             yield Static(Text(self._title, style="bold red"), id="problem-title")
             yield Static(Text(self.message), id="problem-message")
-            yield Static(Text("Nothing was changed. q quits; Escape closes this message (not connected).",
-                              style="dim"))
+            yield Static(Text(self.closing, style="dim"), id="problem-closing")
             with Horizontal(id="problem-buttons"):
                 yield Button("Quit", variant="error", id="problem-quit")
-                yield Button("Close", id="problem-close")
+                yield Button(self._close_label, id="problem-close")
 
     @on(Button.Pressed, "#problem-quit")
     def _quit(self) -> None:

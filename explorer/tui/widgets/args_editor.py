@@ -33,6 +33,7 @@ from ...terminal_text import clean
 from ..screens.model_picker import ModelPicker
 from . import args_notes
 from .catalog_tree import node_label
+from .json_area import JsonArea
 
 if TYPE_CHECKING:
     from ..calls import Call
@@ -71,7 +72,8 @@ class ArgsEditor(Vertical):
 ## Args editor
 The JSON `args` object sent with the call. Required parameters are filled in when a method
 is opened; optional ones are listed below the editor with their known limits. The text is
-checked as you type: invalid JSON shows its line and column and cannot be sent.
+checked as you type: invalid JSON shows its line and column and cannot be sent. **Enter** keeps
+the line's indentation (two spaces more after `{{` or `[`); **Tab** moves on (**shift+tab** back).
 
 - **F5** / **ctrl+j** sends the call (several calls may be in flight).
 - The service picker chooses the service (driver); ★ is the interface's default.
@@ -165,7 +167,7 @@ checked as you type: invalid JSON shows its line and column and cannot be sent.
             yield Select[str]([], prompt="service", allow_blank=True, id="service-select")
             yield Checkbox(test_mode_label(False), id="test-mode")
         yield Static(id="args-cost")
-        yield TextArea.code_editor("", language="json", theme="monokai", id="args")
+        yield JsonArea(id="args")
         yield Static(id="args-status")
         yield Static(id="args-hint")
         yield Static(id="args-optional")

@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import get_current_worker
 
@@ -64,6 +64,12 @@ class HistoryPane(Vertical):
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
+    HistoryPane #history-no-match {
+        height: 1;
+        padding: 0 2;
+        color: $text-disabled;
+        display: none;
+    }
     """
     HELP = CallList.HELP
 
@@ -93,6 +99,8 @@ class HistoryPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search history…", id="history-search")
+        # A line, not an option: the list holds calls only (what its count and its rows mean stay the same).
+        yield Static("no entries match", id="history-no-match")
         yield CallList(id="history-list")
 
     @property
@@ -219,15 +227,21 @@ class HistoryPane(Vertical):
 
     def _render_list(self, *, select: str | None) -> None:
         option_list = self.option_list
+        shown_before = self.selected
         keep = select or (option_list.highlighted_option.id if option_list.highlighted_option else None)
         keys = [k for k in reversed(self._live) if self._visible(self.calls[k])] + self._stored
         option_list.set_options(Option(self._row(self.calls[k]), id=k) for k in keys)
+        # Calls sent during the search are listed whatever it holds: they are not matches.
+        no_match = bool(self._query) and all(k in self._sent_during_search for k in keys)
+        self.query_one("#history-no-match", Static).display = no_match
         if keep in keys:
             option_list.highlighted = keys.index(keep)
         elif keys:
             option_list.highlighted = 0
         if select is not None:
             self.post_message(self.Highlighted(self.calls[select]))
+        elif not keys and shown_before is not None:
+            self.post_message(self.Highlighted(None))  # nothing listed: nothing selected, nothing shown
 
     @on(Input.Changed, "#history-search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -125,9 +125,16 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         return self._view
 
     def can(self, action: str) -> bool:
-        """Whether the screen's focus_view, open_answer or save_answer has something to act on."""
+        """Whether the screen's focus_view, open_answer or save_answer has something to act on, from outside the
+        view: inside it, the footer shows the view's own keys instead (the screen's keys still work there)."""
         view = self._view
-        return view is not None and (action == "focus_view" or view.holds_bytes)
+        if view is None or self._focus_inside(view):
+            return False
+        return action == "focus_view" or view.holds_bytes
+
+    def _focus_inside(self, view: DriverView) -> bool:
+        focused = self.screen.focused
+        return focused is not None and (focused is view or view in focused.ancestors)
 
     def focus_view(self) -> None:
         """The View tab, and the focus in its view (a chat: the reply box)."""

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from ....terminal_text import clean
-from .base import BinarySource, DriverView, extension_for
+from .base import BinarySource, DriverView, extension_for, unlisted
 
 
 OPENER_WAIT = 10.0  # seconds to wait for the opener to say whether it found an application
@@ -193,6 +193,8 @@ class BinaryDriverView(DriverView):
     BINDINGS = [
         Binding("o", "open_binary", "Open", show=True),
         Binding("s", "save_binary", "Save as", show=True),
+        unlisted("open-answer", "open_binary"),  # F9 and F10 inside the view (the screen's are hidden there)
+        unlisted("save-answer", "save_binary"),
     ]
     can_focus = True
     holds_bytes = True

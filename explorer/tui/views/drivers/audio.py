@@ -15,6 +15,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.strip import Strip
 from textual.widget import Widget
@@ -83,6 +84,7 @@ def listen(call: Call) -> Heard:
 
 
 class AudioView(BinaryDriverView):
+    BINDINGS = [Binding("o", "open_binary", "Play", show=True)]  # as its button says
     DEFAULT_CSS = """
     AudioView #audio-facts, AudioView #audio-note {
         height: auto;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
@@ -28,7 +29,16 @@ from ....driver_views.answers import (  # noqa: F401  (re-exported for the views
     result_value,
 )
 from ...calls import Call
+from ...keymap import DEFAULT_BINDINGS
 from ....terminal_text import clean
+
+
+def unlisted(binding_id: str, action: str) -> Binding:
+    """The screen's key `binding_id` for a view's own `action`, not in the footer: inside a view, the screen hides
+    its F7, F9 and F10 (the footer shows the view's o, s, r instead), and the keys keep working there. Same id,
+    so the user's keymap moves these too."""
+    keys, _, description = DEFAULT_BINDINGS[binding_id]
+    return Binding(keys, action, description, id=binding_id, show=False)
 
 
 class DriverView(Widget):
@@ -45,6 +55,7 @@ class DriverView(Widget):
     }
     """
 
+    BINDINGS = [unlisted("focus-view", "focus_view")]  # F7 inside the view (the screen's is hidden there)
     holds_bytes = False  # a binary answer: it can be opened and saved (BinaryDriverView)
 
     def __init__(self, call: Call) -> None:
@@ -59,6 +70,9 @@ class DriverView(Widget):
             chain = [w for w in self.screen.focus_chain if self in w.ancestors]
             if chain:
                 chain[0].focus()
+
+    def action_focus_view(self) -> None:
+        self.take_focus()
 
     @classmethod
     def matches(cls, call: Call) -> bool:

@@ -1,0 +1,35 @@
+"""The profiles store and an unreadable profiles file: refused by default; read as no profiles, and never
+saved over, only where a caller has said it goes on without it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from explorer.config import (ConfigError, Profile, ProfilesUnreadable, ProfileStore, resolve_target,
+                             without_unreadable_profiles)
+
+
+def test_an_unreadable_profiles_file_is_refused_unless_the_caller_goes_on_without_it(tmp_path, monkeypatch):
+    path = tmp_path / "profiles.json"
+    path.write_text('{"profiles": {},\n}\n')
+    with pytest.raises(json.JSONDecodeError) as wrong:  # where this Python's JSON says it is wrong
+        json.loads(path.read_text())
+    where = f"line {wrong.value.lineno}, column {wrong.value.colno}"
+    with pytest.raises(ProfilesUnreadable, match=where) as refused:
+        ProfileStore(path)
+    assert isinstance(refused.value, ConfigError)  # what callers already catch
+    mark = without_unreadable_profiles.set(True)
+    try:
+        store = ProfileStore(path)
+        assert store.profiles == {} and store.current is None and where in store.problem
+        with pytest.raises(ProfilesUnreadable):
+            store.put(Profile(name="new", origin="http://a.example", token="t"))
+        monkeypatch.setenv("PUTER_AUTH_TOKEN", "from-env")
+        assert resolve_target(store=ProfileStore(path)).token == "from-env"
+    finally:
+        without_unreadable_profiles.reset(mark)
+    assert path.read_text() == '{"profiles": {},\n}\n'
+    with pytest.raises(ProfilesUnreadable):
+        ProfileStore(path)
