@@ -106,6 +106,8 @@ class Session:
     download_problem: str | None = None
     _temporary_downloads: Path | None = field(default=None, repr=False)
     _recorder: HistoryRecorder | None = field(default=None, init=False, repr=False)
+    # The history entries this session began: the others in the store were recorded by other programs.
+    recorded_here: set[int] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.history is not None:
@@ -168,6 +170,8 @@ class Session:
         begun = recorder.begin(_pending_fields(connection.api_origin, profile, request, replay_of))
         try:
             await begun.committed()
+            if begun.entry_id is not None:
+                self.recorded_here.add(begun.entry_id)
             outcome = await _send(connection, request, on_chunk, binary_path)
             fields = await completion_fields(outcome, connection.redact)
             moved, problem = await recorder.complete(begun, fields)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 class HistorySource(Protocol):
     """Past calls, read in thread workers (every method here blocks)."""
 
+    recorded_here: set[int]  # entries of this program's own calls (the rest come from other programs)
+
     def entries(self, *, limit: int, before_id: int | None = None, filter: EntryFilter | None = None) -> list[Entry]:
         ...
 

@@ -57,6 +57,26 @@ async def test_escape_cancels_a_replay_made_on_another_server(make_app, explorer
         assert [entry.id for entry in app.session.history.list(limit=5)] == [entry_id]  # nothing was sent
 
 
+async def test_calls_other_programs_record_show_up_and_the_apps_own_are_listed_once(make_app, explorer_home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        screen.open_method(MethodRef("puter-kvstore", "set", None))
+        screen.editor.text_area.load_text(json.dumps({"key": "own", "value": 1}))
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: screen.history.selected is not None
+                         and screen.history.selected.entry_id is not None, what="the app's own call")
+        own = screen.history.selected.entry_id
+        elsewhere = _past_call_elsewhere(explorer_home)  # the command line, say, on the same history file
+        listed = screen.history.option_list
+        await wait_until(pilot, lambda: listed.option_count == 2, timeout=15, what="the other program's call")
+        ids = [screen.history.calls[listed.get_option_at_index(i).id].entry_id for i in range(2)]
+        assert ids == [elsewhere, own]  # newest first, each once
+        assert screen.history.selected.entry_id == own  # what the user was looking at stays selected
+        await pilot.pause(2.5)  # another look finds nothing new: nothing is added twice
+        assert listed.option_count == 2
+
+
 async def _an_image_on_screen(app, pilot):
     screen = await ready(app, pilot)
     screen.open_method(MethodRef("puter-image-generation", "generate", None))

@@ -27,18 +27,20 @@ if TYPE_CHECKING:
     from ..seams import HistorySource
 
 PAGE_SIZE = 20  # a screenful and more: the pane shows about eight entries
+LOOK_ELSEWHERE_EVERY = 2.0  # seconds between looks for calls other programs recorded (the CLI, another window)
 
 
-def _entry_filter(text: str) -> Any:
+def _entry_filter(text: str, after_id: int | None = None) -> Any:
     from ...history import EntryFilter  # the store's own filter type
 
-    return EntryFilter(text=text or None)
+    return EntryFilter(text=text or None, after_id=after_id)
 
 
 class CallList(OptionList):
     HELP = """\
 ## History
-Calls of this session (newest first), then past calls from the history store.
+Calls of this session (newest first) and those other programs record meanwhile (the command line,
+another window), then past calls from the history store.
 The badge shows the outcome kind; then HTTP status, duration and size.
 
 - **ctrl+r** replays the highlighted call (a new entry).
@@ -85,6 +87,13 @@ class HistoryPane(Vertical):
             self.query, self.before, self.calls, self.error = query, before, calls, error
             super().__init__()
 
+    class Newer(Message):
+        """Entries that other programs (the command line, another window) recorded since the newest listed."""
+
+        def __init__(self, query: str, calls: list[Call]) -> None:
+            self.query, self.calls = query, calls
+            super().__init__()
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.source: HistorySource | None = None  # where past calls are read (the session), if recorded
@@ -128,6 +137,11 @@ class HistoryPane(Vertical):
         self._render_list(select=call.key if select else None)
 
     def update_call(self, call: Call) -> None:
+        twin = next((k for k, c in self.calls.items() if c is not call and c.entry is not None
+                     and call.entry_id is not None and c.entry_id == call.entry_id), None)
+        if twin is not None:  # read from the store just before this call learnt its entry id: listed once
+            self._drop(twin)
+            return
         if call.key in self.calls and self._visible(call):
             try:
                 self.option_list.replace_option_prompt(call.key, self._row(call))
@@ -135,6 +149,39 @@ class HistoryPane(Vertical):
                 return
 
     # -- the store -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(LOOK_ELSEWHERE_EVERY, self.look_elsewhere)
+
+    def look_elsewhere(self) -> None:
+        """Ask the store for entries newer than any listed (in a thread): they come from other programs."""
+        if self.source is None or self._loading:
+            return
+        newest = max((c.entry_id for c in self.calls.values() if c.entry_id is not None), default=0)
+        self._fetch_newer(self.source, self._query, newest)
+
+    @work(thread=True, exclusive=True, group="history-newer", exit_on_error=False, description="read newer history")
+    def _fetch_newer(self, source: HistorySource, query: str, after: int) -> None:
+        wanted = _entry_filter(query, after_id=after)
+        try:
+            calls = [Call.from_entry(entry) for entry in source.entries(limit=PAGE_SIZE, filter=wanted)]
+        except Exception:  # a damaged or vanished store: the next page read says so
+            return
+        if calls and not get_current_worker().is_cancelled:
+            self.post_message(self.Newer(query, calls))
+
+    @on(Newer)
+    def _newer(self, event: Newer) -> None:
+        event.stop()
+        if event.query != self._query or self.source is None:
+            return
+        known = {c.entry_id for c in self.calls.values()} | self.source.recorded_here
+        fresh = [call for call in event.calls if call.entry_id not in known]
+        for call in reversed(fresh):  # oldest first, as this session's own calls are listed
+            self.calls[call.key] = call
+            self._live.append(call.key)
+        if fresh:
+            self._render_list(select=None)
 
     def reload(self) -> None:
         """Start the stored part of the list again (after a search change)."""
@@ -195,6 +242,12 @@ class HistoryPane(Vertical):
                 continue
             self.calls[call.key] = call
             self._stored.append(call.key)
+        self._render_list(select=None)
+
+    def _drop(self, key: str) -> None:
+        self.calls.pop(key, None)
+        self._live = [k for k in self._live if k != key]
+        self._stored = [k for k in self._stored if k != key]
         self._render_list(select=None)
 
     @property
