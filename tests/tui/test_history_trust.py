@@ -77,6 +77,11 @@ async def test_calls_other_programs_record_show_up_and_the_apps_own_are_listed_o
         assert listed.option_count == 2
 
 
+def _open_chat(screen) -> None:
+    screen.open_method(MethodRef("puter-chat-completion", "complete", None))
+    screen.editor.text_area.load_text(json.dumps({"model": "fake", "messages": [{"role": "user", "content": "hi"}]}))
+
+
 async def _an_image_on_screen(app, pilot):
     screen = await ready(app, pilot)
     screen.open_method(MethodRef("puter-image-generation", "generate", None))
@@ -190,8 +195,7 @@ async def test_f7_on_a_chat_goes_to_its_reply_box(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
-        screen.open_method(MethodRef("puter-chat-completion", "complete", None))
-        screen.editor.text_area.load_text(json.dumps({"model": "fake", "messages": [{"role": "user", "content": "hi"}]}))
+        _open_chat(screen)
         await pilot.press("f5")
         await settle(app, pilot)
         await wait_until(pilot, lambda: screen.outcome_view.driver_view is not None,
@@ -247,8 +251,7 @@ async def test_every_focusable_widget_of_compare_and_collections_shows_its_focus
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(app, pilot)
-        screen.open_method(MethodRef("puter-chat-completion", "complete", None))
-        screen.editor.text_area.load_text(json.dumps({"model": "fake", "messages": [{"role": "user", "content": "hi"}]}))
+        _open_chat(screen)
         await pilot.press("f8")
         await wait_until(pilot, lambda: isinstance(app.screen, CompareScreen), what="the compare screen")
         compare = app.screen
