@@ -167,11 +167,10 @@ class Session:
         recorder = self._recorder
         if recorder is None:
             return None, await _send(connection, request, on_chunk, binary_path)
-        begun = recorder.begin(_pending_fields(connection.api_origin, profile, request, replay_of))
+        begun = recorder.begin(_pending_fields(connection.api_origin, profile, request, replay_of),
+                               on_id=self.recorded_here.add)
         try:
             await begun.committed()
-            if begun.entry_id is not None:
-                self.recorded_here.add(begun.entry_id)
             outcome = await _send(connection, request, on_chunk, binary_path)
             fields = await completion_fields(outcome, connection.redact)
             moved, problem = await recorder.complete(begun, fields)

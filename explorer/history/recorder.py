@@ -61,23 +61,29 @@ class HistoryRecorder:
         self._queue: ThreadPoolExecutor | None = None
         self._last: Future[Any] | None = None  # the newest queued write: when it is done, all are
 
-    def begin(self, fields: dict[str, Any]) -> Begun:
+    def begin(self, fields: dict[str, Any], on_id: Callable[[int], None] = lambda _: None) -> Begun:
         """Write a pending entry (HistoryStore.begin's fields).
 
         Small and with the history free, it is committed when this returns. Otherwise (big args, the
         queue busy, the history taken) it is queued, and `Begun.committed()` waits for it before the
         request goes, a second at most: a history held longer by another program does not hold the call
-        (`Begun.written()` waits for the entry then).
+        (`Begun.written()` waits for the entry then). `on_id` is told the entry's id as soon as it is
+        written (on the writer thread when queued).
         """
         large = len(fields["args_json"]) + len(fields["request_body"]) > INLINE_TEXT
+
+        def written(entry_id: int) -> int:
+            on_id(entry_id)
+            return entry_id
+
         if self._idle() and not large:
             try:
-                return Begun(self.store.begin(**fields, wait=False), None)
+                return Begun(written(self.store.begin(**fields, wait=False)), None)
             except HistoryBusy:
                 pass  # another thread or program writes: the queue waits for it
             except Exception as error:  # noqa: BLE001 - the call goes on without a record
                 return Begun(None, describe_problem(error))
-        return Begun(None, None, self._enqueue(lambda: self.store.begin(**fields)))
+        return Begun(None, None, self._enqueue(lambda: written(self.store.begin(**fields))))
 
     async def complete(self, begun: Begun, fields: dict[str, Any]) -> tuple[Path | None, str | None]:
         """Record the outcome (HistoryStore.complete's fields); answers (where its body file now is, problem).

@@ -21,6 +21,7 @@ from explorer.tui.screens.replay_where import ReplayWhereScreen
 from explorer.tui.screens.save_copy import SaveCopyScreen
 from explorer.tui.views.drivers import AudioView, BinaryView, ImageView
 from explorer.tui.views.drivers.actions import BinaryActions, downloads_folder
+from explorer.tui.widgets.history_pane import PAGE_SIZE
 from explorer.tui.widgets.catalog_tree import MethodRef
 
 from .conftest import SIZE, no_blinking, ready, settle, wait_until
@@ -57,6 +58,19 @@ async def test_escape_cancels_a_replay_made_on_another_server(make_app, explorer
         assert [entry.id for entry in app.session.history.list(limit=5)] == [entry_id]  # nothing was sent
 
 
+def _listed_ids(pane) -> list[int]:
+    listed = pane.option_list
+    return [pane.calls[listed.get_option_at_index(i).id].entry_id for i in range(listed.option_count)]
+
+
+async def _looked_elsewhere(app, pilot, pane) -> None:
+    """One look at the store for what other programs recorded, waited for (not a poll's timing)."""
+    await wait_until(pilot, lambda: not pane.loading, what="the history page")
+    pane.look_elsewhere()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_calls_other_programs_record_show_up_and_the_apps_own_are_listed_once(make_app, explorer_home):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -68,13 +82,49 @@ async def test_calls_other_programs_record_show_up_and_the_apps_own_are_listed_o
                          and screen.history.selected.entry_id is not None, what="the app's own call")
         own = screen.history.selected.entry_id
         elsewhere = _past_call_elsewhere(explorer_home)  # the command line, say, on the same history file
-        listed = screen.history.option_list
-        await wait_until(pilot, lambda: listed.option_count == 2, timeout=15, what="the other program's call")
-        ids = [screen.history.calls[listed.get_option_at_index(i).id].entry_id for i in range(2)]
-        assert ids == [elsewhere, own]  # newest first, each once
+        await wait_until(pilot, lambda: screen.history.option_list.option_count == 2, timeout=15,
+                         what="the other program's call, by the pane's own timer")
+        assert _listed_ids(screen.history) == [own, elsewhere]  # each once
         assert screen.history.selected.entry_id == own  # what the user was looking at stays selected
-        await pilot.pause(2.5)  # another look finds nothing new: nothing is added twice
-        assert listed.option_count == 2
+        await _looked_elsewhere(app, pilot, screen.history)  # another look: nothing is added twice
+        assert _listed_ids(screen.history) == [own, elsewhere]
+
+
+async def test_another_programs_call_in_flight_is_shown_finished_once_it_is(make_app, explorer_home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        pane = screen.history
+        with HistoryStore(explorer_home / "history.sqlite3") as other:
+            entry_id = other.begin(origin=ELSEWHERE, profile="default", interface="puter-kvstore", service="",
+                                   method="get", args_json='{"key": "k"}', test_mode=False, request_body="{}")
+            await _looked_elsewhere(app, pilot, pane)
+            assert _listed_ids(pane) == [entry_id] and pane.selected.kind == "pending"
+            other.complete(entry_id, duration_ms=5.0, kind="result", status=200, size=2, result_text="42")
+        await _looked_elsewhere(app, pilot, pane)
+        assert _listed_ids(pane) == [entry_id] and pane.selected.kind == "result"
+        await wait_until(pilot, lambda: screen.outcome_view.call is pane.selected, what="the finished call shown")
+
+
+async def test_more_than_a_page_recorded_elsewhere_is_all_reachable_and_a_search_still_filters(make_app,
+                                                                                                explorer_home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(app, pilot)
+        pane = screen.history
+        recorded = [_past_call_elsewhere(explorer_home) for _ in range(PAGE_SIZE + 5)]  # `run --repeat 25`, say
+        await _looked_elsewhere(app, pilot, pane)
+        await wait_until(pilot, lambda: not pane.loading and pane.option_list.option_count == PAGE_SIZE,
+                         what="the first page again")
+        pane.load_more()
+        await wait_until(pilot, lambda: pane.option_list.option_count == len(recorded), what="the rest")
+        assert _listed_ids(pane) == recorded[::-1]
+
+        pane.query_one("#history-search", Input).value = "zzz-nothing-like-it"
+        await wait_until(pilot, lambda: not pane.loading and pane.option_list.option_count == 0, what="no match")
+        _past_call_elsewhere(explorer_home)  # recorded meanwhile, and not a match either
+        await _looked_elsewhere(app, pilot, pane)
+        assert pane.option_list.option_count == 0 and pane.query_one("#history-no-match").display
 
 
 def _open_chat(screen) -> None:

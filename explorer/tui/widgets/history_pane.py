@@ -88,10 +88,11 @@ class HistoryPane(Vertical):
             super().__init__()
 
     class Newer(Message):
-        """Entries that other programs (the command line, another window) recorded since the newest listed."""
+        """What other programs (the command line, another window) recorded since the newest entry listed, and
+        the listed entries they have finished since."""
 
-        def __init__(self, query: str, calls: list[Call]) -> None:
-            self.query, self.calls = query, calls
+        def __init__(self, query: str, newer: list[Call], settled: list[Call]) -> None:
+            self.query, self.newer, self.settled = query, newer, settled
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -137,11 +138,6 @@ class HistoryPane(Vertical):
         self._render_list(select=call.key if select else None)
 
     def update_call(self, call: Call) -> None:
-        twin = next((k for k, c in self.calls.items() if c is not call and c.entry is not None
-                     and call.entry_id is not None and c.entry_id == call.entry_id), None)
-        if twin is not None:  # read from the store just before this call learnt its entry id: listed once
-            self._drop(twin)
-            return
         if call.key in self.calls and self._visible(call):
             try:
                 self.option_list.replace_option_prompt(call.key, self._row(call))
@@ -154,33 +150,44 @@ class HistoryPane(Vertical):
         self.set_interval(LOOK_ELSEWHERE_EVERY, self.look_elsewhere)
 
     def look_elsewhere(self) -> None:
-        """Ask the store for entries newer than any listed (in a thread): they come from other programs."""
+        """Ask the store (in a thread) for entries newer than any listed, and again for the listed ones another
+        program is still recording: both come from other programs."""
         if self.source is None or self._loading:
             return
         newest = max((c.entry_id for c in self.calls.values() if c.entry_id is not None), default=0)
-        self._fetch_newer(self.source, self._query, newest)
+        pending = [self.calls[k].entry_id for k in self._stored if self.calls[k].kind == "pending"][:PAGE_SIZE]
+        self._fetch_newer(self.source, self._query, newest, pending)
 
     @work(thread=True, exclusive=True, group="history-newer", exit_on_error=False, description="read newer history")
-    def _fetch_newer(self, source: HistorySource, query: str, after: int) -> None:
-        wanted = _entry_filter(query, after_id=after)
+    def _fetch_newer(self, source: HistorySource, query: str, after: int, pending: list[int]) -> None:
         try:
-            calls = [Call.from_entry(entry) for entry in source.entries(limit=PAGE_SIZE, filter=wanted)]
+            newer = [Call.from_entry(e) for e in source.entries(limit=PAGE_SIZE, filter=_entry_filter(query, after))]
+            settled = [Call.from_entry(e) for e in map(source.entry, pending) if e is not None and e.kind != "pending"]
         except Exception:  # a damaged or vanished store: the next page read says so
             return
-        if calls and not get_current_worker().is_cancelled:
-            self.post_message(self.Newer(query, calls))
+        if (newer or settled) and not get_current_worker().is_cancelled:
+            self.post_message(self.Newer(query, newer, settled))
 
     @on(Newer)
     def _newer(self, event: Newer) -> None:
         event.stop()
         if event.query != self._query or self.source is None:
             return
+        if len(event.newer) == PAGE_SIZE:  # more than a page arrived: the list starts again, paging brings the rest
+            self.reload()
+            return
+        highlighted = self.selected
+        for call in event.settled:
+            if call.key in self.calls:
+                self.calls[call.key] = call
+                self.update_call(call)
+                if highlighted is not None and highlighted.key == call.key:
+                    self.post_message(self.Highlighted(call))
         known = {c.entry_id for c in self.calls.values()} | self.source.recorded_here
-        fresh = [call for call in event.calls if call.entry_id not in known]
-        for call in reversed(fresh):  # oldest first, as this session's own calls are listed
-            self.calls[call.key] = call
-            self._live.append(call.key)
+        fresh = [call for call in event.newer if call.entry_id not in known]
         if fresh:
+            self.calls.update((call.key, call) for call in fresh)
+            self._stored[:0] = [call.key for call in fresh]  # newest first, above the entries listed before
             self._render_list(select=None)
 
     def reload(self) -> None:
@@ -236,18 +243,14 @@ class HistoryPane(Vertical):
                 self.calls.pop(key, None)
             self._stored = []
         self._more = len(event.calls) == PAGE_SIZE
-        live_ids = {self.calls[k].entry_id for k in self._live}
+        # This session's calls are listed as such, also those still in flight (their entry ids not known yet).
+        own = self.source.recorded_here if self.source is not None else set()
+        live_ids = {self.calls[k].entry_id for k in self._live} | own
         for call in event.calls:
             if call.entry_id in live_ids:
                 continue
             self.calls[call.key] = call
             self._stored.append(call.key)
-        self._render_list(select=None)
-
-    def _drop(self, key: str) -> None:
-        self.calls.pop(key, None)
-        self._live = [k for k in self._live if k != key]
-        self._stored = [k for k in self._stored if k != key]
         self._render_list(select=None)
 
     @property
