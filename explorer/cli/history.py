@@ -210,9 +210,14 @@ def cmd_export(options: argparse.Namespace) -> int:
     if options.with_token:
         from ..replays import token_for
 
-        try:  # a token for the origin the call was made on (a profile's if need be), never another origin's
-            token = (resolve_target(origin=entry.origin, token=options.token, profile=options.profile).token
-                     or token_for(entry.origin, entry.profile)[0])
+        # The token of the server the call was made on, as a replay would send it; never another server's.
+        try:
+            if options.token:
+                token = options.token
+            elif options.profile:
+                token = resolve_target(origin=entry.origin, profile=options.profile).token
+            else:
+                token = token_for(entry.origin, entry.profile)[0]
         except ConfigError as exc:  # --profile names none, or the profiles file cannot be read
             raise UsageError(str(exc)) from None
         if not token:

@@ -169,9 +169,12 @@ def test_export_hides_the_token_unless_asked_and_the_httpx_snippet_runs_to_the_s
     get_id = json.loads(cli("history", "--json", "--method", "get").out)[0]["id"]
     command = cli("export", str(get_id), "--as", "curl").out
     assert "$PUTER_AUTH_TOKEN" in command and demo_server.token not in command
+    # The environment's token goes in where the environment says it is for: the server the call was made on.
     with_token = cli("export", str(get_id), "--as", "curl", "--with-token",
-                     env={"PUTER_AUTH_TOKEN": demo_server.token}).out
+                     env={"PUTER_AUTH_TOKEN": demo_server.token, "PUTER_API_ORIGIN": demo_server.origin}).out
     assert demo_server.token in with_token
+    elsewhere = cli("export", str(get_id), "--as", "curl", "--with-token", env={"PUTER_AUTH_TOKEN": demo_server.token})
+    assert elsewhere.code == 2 and demo_server.token not in elsewhere.out + elsewhere.err  # for api.puter.com
     original = json.loads(cli("show", str(get_id)).out)["result"]
     snippet = cli("export", str(get_id), "--as", "httpx").out
     assert demo_server.token not in snippet
