@@ -66,6 +66,8 @@ class ProfileStore:
             return
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+        except OSError as exc:  # a folder by that name, a file another program holds locked (Windows)
+            raise ProfilesUnreadable(f"{self.path} cannot be read ({exc.strerror or exc}); fix or remove it") from None
         except json.JSONDecodeError as exc:
             raise ProfilesUnreadable(f"{self.path} is not a profiles file this program can read: invalid JSON at "
                                      f"line {exc.lineno}, column {exc.colno} ({exc.msg}); fix or remove it") from None

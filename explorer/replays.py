@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .config import DEFAULT_PROFILE, ENV_ORIGIN, ENV_TOKEN, ProfileStore, resolve_target
+from .config import (DEFAULT_API_ORIGIN, DEFAULT_PROFILE, ENV_ORIGIN, ENV_TOKEN, ConfigError, ProfileStore,
+                     resolve_target)
 from .protocol.origins import normalise_origin
 
 
@@ -25,14 +26,17 @@ def same_origin(one: str, other: str) -> bool:
 
 def token_for(origin: str, recorded_profile: str | None, store: ProfileStore | None = None) -> tuple[str | None, str]:
     """(token or None, profile name) for calls to `origin`; None when the user keeps no token for it."""
-    store = store or ProfileStore()
+    try:
+        store = store or ProfileStore()
+    except ConfigError:  # a profiles file that cannot be read keeps no token; the user was told why elsewhere
+        store = None
     env_token = os.environ.get(ENV_TOKEN)
     if env_token:
         # The environment's token is for the environment's origin; without one, for the server used by default.
-        env_origin = os.environ.get(ENV_ORIGIN) or resolve_target(store=store).origin
+        env_origin = os.environ.get(ENV_ORIGIN) or (resolve_target(store=store).origin if store else DEFAULT_API_ORIGIN)
         if same_origin(env_origin, origin):
             return env_token, recorded_profile or DEFAULT_PROFILE
-    profiles = store.profiles
+    profiles = store.profiles if store is not None else {}
     matching = [p for p in profiles.values() if same_origin(p.origin, origin)]
     matching.sort(key=lambda p: p.name != recorded_profile)  # the profile the call was made with first
     for profile in matching:

@@ -33,3 +33,26 @@ def test_an_unreadable_profiles_file_is_refused_unless_the_caller_goes_on_withou
     assert path.read_text() == '{"profiles": {},\n}\n'
     with pytest.raises(ProfilesUnreadable):
         ProfileStore(path)
+
+
+def test_a_profiles_path_that_cannot_be_read_is_named_as_unreadable(tmp_path):
+    path = tmp_path / "profiles.json"
+    path.mkdir()  # a folder by that name: as unreadable as a file another program holds locked
+    with pytest.raises(ProfilesUnreadable, match="profiles.json cannot be read"):
+        ProfileStore(path)
+
+
+def test_a_replays_token_from_an_unreadable_profiles_file_is_none_not_an_error(tmp_path, monkeypatch):
+    from explorer.replays import token_for
+
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PUTER_AUTH_TOKEN", raising=False)
+    broken = tmp_path / "home" / "config" / "profiles.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"profiles": {},\n}\n')
+    with pytest.raises(ProfilesUnreadable):  # the file the store reads is this broken one
+        ProfileStore()
+    assert token_for("http://elsewhere.example", "work") == (None, "work")
+    monkeypatch.setenv("PUTER_API_ORIGIN", "http://elsewhere.example")
+    monkeypatch.setenv("PUTER_AUTH_TOKEN", "the-environments-token")
+    assert token_for("http://elsewhere.example", "work") == ("the-environments-token", "work")

@@ -85,8 +85,9 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
 
         viewed = print_view(Answer.of_outcome(request.interface, request.method, request.args, outcome, entry_id),
                             save_dir)
+    # What the server said is printed with the token redacted, as the history keeps it (a server may quote it).
     if options.json:
-        print(json_text(outcome_json(outcome, entry_id)))
+        print(redact(json_text(outcome_json(outcome, entry_id))))
     elif viewed:
         if isinstance(outcome, Result) and output is not None and outcome.saved_path is None:
             output.write_text(json_text(outcome.value) + "\n", encoding="utf-8")
@@ -101,14 +102,14 @@ def print_outcome(outcome: Outcome, entry_id: int | None, options: argparse.Name
                 output.write_text(text + "\n", encoding="utf-8")
                 print(output)
             else:
-                print(text)
+                print(redact(text))
     elif isinstance(outcome, Binary):
         print(outcome.path)
     elif isinstance(outcome, Stream) and output is not None:
         write_stream_text(outcome, output)
         print(output)
     elif isinstance(outcome, Stream) and not streamed:
-        print(clean(outcome.text))
+        print(redact(clean(outcome.text)))
     if isinstance(outcome, Stream) and outcome.text_truncated and not (streamed or output is not None or viewed):
         where = f"the whole stream is saved in {outcome.saved_path}" if outcome.saved_path else "the rest was not kept"
         say(f"the stream's text was {outcome.text_chars} characters; only its last {len(outcome.text)} are shown "

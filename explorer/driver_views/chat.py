@@ -225,19 +225,22 @@ def reply_of(answer: Any) -> Reply | None:
     return reply
 
 
+NO_TEXT = "no text: "
+
+
 def missing_text(reply: Reply) -> str | None:
     """A line for a finished reply without text (only tool calls or reasoning), so it does not read as blank."""
     if reply.text.strip():
         return None
     if reply.tools and reply.reasoning:
-        return "no text: the reply is tool calls and reasoning only"
+        return NO_TEXT + "the reply is tool calls and reasoning only"
     if reply.tools:
-        return "no text: the reply is tool calls only"
+        return NO_TEXT + "the reply is tool calls only"
     if reply.reasoning:
-        return "no text: the reply is reasoning only"
-    if reply.error or reply.notes:
+        return NO_TEXT + "the reply is reasoning only"
+    if reply.error or any(not note.startswith(NO_TEXT) for note in reply.notes):
         return None  # they already say why
-    return "no text: the reply is empty"
+    return NO_TEXT + "the reply is empty"
 
 
 def _read_reply(answer: Any) -> Reply | None:

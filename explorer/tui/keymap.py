@@ -131,8 +131,11 @@ def key_line(text: str, key: str, is_json: bool) -> int | None:
     spellings, after = ([quoted], ":") if is_json else ([key, quoted, f"'{key}'"], "=")
     forms = "|".join(map(re.escape, spellings))
     # Not part of a longer name: `teleport` must not be found in `my-teleport` or "xteleport".
-    match = re.search(rf"(?<![\w\-\"'])(?:{forms})\s*{after}", text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    pattern = re.compile(rf"(?<![\w\-\"'])(?:{forms})\s*{after}")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.lstrip().startswith("#") and pattern.search(line):  # a commented-out entry is not the one
+            return number
+    return None
 
 
 def read_user_keymap(path: Path) -> tuple[dict[str, str], str | None]:

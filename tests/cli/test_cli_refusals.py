@@ -102,3 +102,21 @@ def test_export_with_token_puts_in_the_token_of_the_server_the_call_was_made_on(
     assert exported.code == EXIT_OK, exported.err
     assert made_on.token in exported.out and now_on.token not in exported.out
     assert made_on.origin in exported.out
+
+
+async def test_a_token_the_server_quotes_back_in_a_result_is_printed_redacted(cli):
+    import asyncio
+    import json
+
+    from tests.protocol.hostile import HostileServer, answer
+
+    token = "secret-token-77aa01bc"
+    body = json.dumps({"success": True, "result": {"you": f"Bearer {token}"}}).encode()
+    async with HostileServer(answer("200 OK", {"Content-Type": "application/json"}, body)) as server:
+        run = await asyncio.to_thread(cli, "--origin", server.origin, "--token", token, "call", "puter-kvstore",
+                                      "get", "--args", '{"key":"k"}')
+        shown = await asyncio.to_thread(cli, "show", "1")
+    assert token.encode() in server.requests[0]  # sent, then quoted back
+    assert run.code == EXIT_OK, run.err
+    assert json.loads(run.out) == {"you": "Bearer <redacted>"}
+    assert token not in run.out + run.err + shown.out + shown.err and "Bearer <redacted>" in shown.out

@@ -44,6 +44,11 @@ async def test_the_tui_shows_a_line_in_place_of_a_reply_without_text(make_app):
         assert _plain(view.query_one("#chat-no-text")) == "no text: the reply is reasoning only"
         assert _plain(view.query_one("#chat-reasoning")) == "Paris is in France."
 
+        empty = {"message": {"role": "assistant", "content": ""}, "finish_reason": "stop"}
+        view = await _shown(app, pilot, screen, chat_call(Result(_exchange(), value=empty), "empty"))
+        assert _plain(view.query_one("#chat-no-text")) == "no text: the reply is empty"
+        assert not view.query_one("#chat-reply-host").display and "no text" not in _plain(view.query_one("#chat-footer"))
+
         view = await _shown(app, pilot, screen, chat_call(Stream(_exchange(), chunks=STREAM_CHUNKS, text="Hi there"),
                                                           "stream"))
         assert not view.query_one("#chat-no-text").display and view.query_one("#chat-reply-host").display

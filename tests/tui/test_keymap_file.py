@@ -32,6 +32,8 @@ def test_an_unknown_or_empty_binding_is_named_with_the_file_and_its_line(tmp_pat
     assert problem.count(str(toml)) == 1 and problem.endswith("; the default keys are used")
     toml.write_text('[keymap]\nsend = "f5"\n"tele port" = "f9"\n')  # a quoted key
     assert read_user_keymap(toml)[1].startswith(f"{toml}, line 3: unknown binding id 'tele port'")
+    toml.write_text('[keymap]\n# teleport = "f8"  (tried once)\nsend = "f5"\nteleport = "f9"\n')
+    assert read_user_keymap(toml)[1].startswith(f"{toml}, line 4: unknown binding id 'teleport'")  # not the comment
 
 
 def test_a_syntax_error_names_the_file_once(tmp_path):
