@@ -257,6 +257,24 @@ async def test_f7_on_a_chat_goes_to_its_reply_box(make_app):
         assert app.focused is screen.outcome_view.driver_view.query_one("#chat-input", Input)
 
 
+async def test_a_file_that_appears_after_the_question_is_asked_about_again_not_overwritten(make_app,
+                                                                                           make_demo_server, tmp_path):
+    app = make_app(server=make_demo_server(generation="v1"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen, view = await _an_image_on_screen(app, pilot)
+        target = tmp_path / "taken.png"
+        target.write_bytes(b"written meanwhile by someone else")
+        view.actions._save(view.actions.source, target, False)  # as the dialog answered before the file was there
+        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question again")
+        assert Path(app.screen.query_one("#save-copy-path", Input).value) == target
+        assert target.read_bytes() == b"written meanwhile by someone else"
+        await pilot.press("enter")  # it exists: the dialog asks for Enter once more
+        await wait_until(pilot, lambda: "exists: press Enter again" in app.screen.problem, what="the warning")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: view.actions.status == f"saved to {target}", what="the overwrite")
+        assert target.read_bytes() == screen.history.selected.outcome.path.read_bytes()
+
+
 def _drawn(widget) -> list:
     """What the screen shows where `widget` is (with its children), text and styles."""
     region = widget.region

@@ -6,6 +6,7 @@ that it exists). Dismissed with `(path, overwrite)`, or None (Escape).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import on
@@ -51,20 +52,31 @@ class SaveCopyScreen(ModalScreen["tuple[Path, bool] | None"]):
             self._say("", "")
 
     @on(Input.Submitted, "#save-copy-path")
-    def _submitted(self, event: Input.Submitted) -> None:
+    async def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value.strip():
             return
         target = Path(event.value.strip()).expanduser()
-        if target.is_dir():
+        # In a thread: a path on a slow or network drive must not hold the screen.
+        kind = await asyncio.to_thread(_kind_of, target)
+        if kind == "folder":
             self._say(f"{target} is a folder: give a file name", "red")
-        elif not target.parent.is_dir():
+        elif kind == "no folder":
             self._say(f"there is no folder {target.parent}", "red")
-        elif target.exists() and self._confirm != target:
+        elif kind == "file" and self._confirm != target:
             self._confirm = target
             self._say(f"{target} exists: press Enter again to overwrite it", "yellow")
         else:
-            self.dismiss((target, target.exists()))
+            self.dismiss((target, kind == "file"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _kind_of(target: Path) -> str:
+    """"folder", "no folder" (its parent is missing), "file" (it exists) or "new"."""
+    if target.is_dir():
+        return "folder"
+    if not target.parent.is_dir():
+        return "no folder"
+    return "file" if target.exists() else "new"

@@ -137,7 +137,7 @@ class BinaryActions(Vertical):
         event.stop()
         self.ask_path()
 
-    def ask_path(self) -> None:
+    def ask_path(self, suggested: Path | None = None) -> None:
         """Ask where in a modal (the downloads folder, not wherever the app was started), then save there."""
         from ...screens.save_copy import SaveCopyScreen
 
@@ -150,12 +150,14 @@ class BinaryActions(Vertical):
                 self.say(f"saving to {answer[0]}…")
                 self._save(source, *answer)
 
-        self.app.push_screen(SaveCopyScreen("a copy", downloads_folder() / source.suggested_name), chosen)
+        self.app.push_screen(SaveCopyScreen("a copy", suggested or downloads_folder() / source.suggested_name), chosen)
 
     @work(thread=True, group="binary-save", exit_on_error=False, description="save the answer")
     def _save(self, source: BinarySource, target: Path, overwrite: bool) -> None:
-        message, style, _ = save_copy(source, target, overwrite)
+        message, style, exists = save_copy(source, target, overwrite)
         self.app.call_from_thread(self.say, message, style)
+        if exists is not None:  # it appeared since the question: asked again, where Enter can overwrite it
+            self.app.call_from_thread(self.ask_path, exists)
 
 
 def downloads_folder() -> Path:
