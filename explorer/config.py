@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,11 +27,6 @@ class ProfilesUnreadable(ConfigError):
     """The profiles file is there but cannot be read (the message names it, and for bad JSON its line)."""
 
 
-# Set by a program that has told its user why the profiles file cannot be read and goes on without it:
-# while set (in that context only), such a file reads as no profiles, and the store will not save over it.
-without_unreadable_profiles: ContextVar[bool] = ContextVar("without_unreadable_profiles", default=False)
-
-
 @dataclass
 class Profile:
     name: str
@@ -49,15 +43,17 @@ def masked(token: str | None) -> str:
 
 
 class ProfileStore:
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, unreadable: str = "raise") -> None:
+        """`unreadable="empty"`: a file that cannot be read is taken as no profiles (said in `problem`), for a
+        program that has told its user so and goes on without it; the store then never saves over it."""
         self.path = path or paths.profiles_path()
         self.current: str | None = None
         self.profiles: dict[str, Profile] = {}
-        self.problem: str | None = None  # why the file was not read (only under `without_unreadable_profiles`)
+        self.problem: str | None = None  # why the file was not read (with `unreadable="empty"` only)
         try:
             self._load()
         except ProfilesUnreadable as error:
-            if not without_unreadable_profiles.get():
+            if unreadable != "empty":
                 raise
             self.problem, self.current, self.profiles = str(error), None, {}
 

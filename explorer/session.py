@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import paths
-from .config import resolve_target
+from .config import ProfileStore, resolve_target
 from .history import Entry, EntryFilter, HistoryStore
 from .history.errors import describe_problem
 from .history.recorder import HistoryRecorder
@@ -105,6 +105,8 @@ class Session:
     # Why responses are saved in a temporary folder instead of the usual one.
     download_problem: str | None = None
     _temporary_downloads: Path | None = field(default=None, repr=False)
+    # The profiles a replay elsewhere takes its token from (None: the profiles file, read when needed).
+    profiles: ProfileStore | None = None
     _recorder: HistoryRecorder | None = field(default=None, init=False, repr=False)
     # The history entries this session began: the others in the store were recorded by other programs.
     recorded_here: set[int] = field(default_factory=set, init=False, repr=False)
@@ -249,7 +251,7 @@ class Session:
         if same_origin(target, self.origin):
             return await self._record(self.connection, self.profile, request, on_chunk=on_chunk,
                                       replay_of=entry_id, on_warning=on_warning, binary_path=binary_path)
-        kept, profile = await asyncio.to_thread(token_for, target, entry.profile)
+        kept, profile = await asyncio.to_thread(token_for, target, entry.profile, self.profiles)
         token = token or kept
         connection = await asyncio.to_thread(
             Connection, target, token, download_dir=self.connection.download_dir, timeouts=self.connection.timeouts
@@ -307,8 +309,10 @@ async def open_session(
     history_path: Path | None = None,
     record: bool = True,
     timeouts: Timeouts | None = None,
+    profiles: ProfileStore | None = None,
 ) -> Session:
-    """A ready session: with `demo`, the built-in demo server is started on a free loopback port first."""
+    """A ready session: with `demo`, the built-in demo server is started on a free loopback port first.
+    `profiles` is the profile store to use (default: the profiles file, which must then be readable)."""
     demo_server = None
     gui_origin = None
     if demo:
@@ -316,7 +320,7 @@ async def open_session(
         demo_server = await asyncio.to_thread(_start_demo, demo_generation)
         origin, token, profile_name = demo_server.origin, demo_server.token, "demo"
     else:
-        target = resolve_target(origin=origin, token=token, profile=profile)
+        target = resolve_target(origin=origin, token=token, profile=profile, store=profiles)
         origin, token, profile_name = target.origin, target.token, target.profile
         gui_origin = target.gui_origin
     history, history_problem = None, None
@@ -338,7 +342,7 @@ async def open_session(
     session = Session(
         connection=connection, history=history, profile=profile_name, demo=demo_server,
         history_problem=history_problem, download_problem=download_problem,
-        _temporary_downloads=download_dir if download_problem else None,
+        _temporary_downloads=download_dir if download_problem else None, profiles=profiles,
     )
     return session
 

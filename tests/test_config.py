@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from explorer.config import (ConfigError, Profile, ProfilesUnreadable, ProfileStore, resolve_target,
-                             without_unreadable_profiles)
+from explorer.config import ConfigError, Profile, ProfilesUnreadable, ProfileStore, resolve_target
 
 
 def test_an_unreadable_profiles_file_is_refused_unless_the_caller_goes_on_without_it(tmp_path, monkeypatch):
@@ -20,16 +19,12 @@ def test_an_unreadable_profiles_file_is_refused_unless_the_caller_goes_on_withou
     with pytest.raises(ProfilesUnreadable, match=where) as refused:
         ProfileStore(path)
     assert isinstance(refused.value, ConfigError)  # what callers already catch
-    mark = without_unreadable_profiles.set(True)
-    try:
-        store = ProfileStore(path)
-        assert store.profiles == {} and store.current is None and where in store.problem
-        with pytest.raises(ProfilesUnreadable):
-            store.put(Profile(name="new", origin="http://a.example", token="t"))
-        monkeypatch.setenv("PUTER_AUTH_TOKEN", "from-env")
-        assert resolve_target(store=ProfileStore(path)).token == "from-env"
-    finally:
-        without_unreadable_profiles.reset(mark)
+    store = ProfileStore(path, unreadable="empty")
+    assert store.profiles == {} and store.current is None and where in store.problem
+    with pytest.raises(ProfilesUnreadable):
+        store.put(Profile(name="new", origin="http://a.example", token="t"))
+    monkeypatch.setenv("PUTER_AUTH_TOKEN", "from-env")
+    assert resolve_target(store=ProfileStore(path, unreadable="empty")).token == "from-env"
     assert path.read_text() == '{"profiles": {},\n}\n'
     with pytest.raises(ProfilesUnreadable):
         ProfileStore(path)

@@ -404,3 +404,31 @@ async def test_a_token_the_server_quotes_back_is_never_recorded_or_shown(tmp_pat
     assert entry.error_message == "bad token <redacted>" and "<redacted>" in entry.summary
     stored = b"".join(path.read_bytes() for path in tmp_path.glob("history.sqlite3*"))
     assert stored.count(b"<redacted>") >= 3 and token.encode() not in stored
+
+
+async def test_a_session_gone_on_without_an_unreadable_profiles_file_replays_elsewhere_without_a_token(
+    make_demo_server, tmp_path, monkeypatch
+):
+    from explorer.config import ProfilesUnreadable, ProfileStore
+
+    monkeypatch.setenv("PUTER_EXPLORER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PUTER_AUTH_TOKEN", raising=False)
+    broken = tmp_path / "home" / "config" / "profiles.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"profiles": {},\n}\n')
+    first, second = make_demo_server(), make_demo_server()
+    made = make_session(first, tmp_path)
+    try:
+        original_id, _ = await made.call(CallRequest("puter-kvstore", "get", {"key": "k"}))
+    finally:
+        await made.aclose()
+    with pytest.raises(ProfilesUnreadable):
+        ProfileStore()  # what a replay elsewhere would read, were the session not given its store
+    session = make_session(second, tmp_path)
+    session.profiles = ProfileStore(unreadable="empty")
+    try:
+        _, outcome = await session.replay(original_id)  # to the first server, which keeps no token here
+    finally:
+        await session.aclose()
+    assert outcome.kind == "driver_error" and outcome.status == 401
+    assert broken.read_text() == '{"profiles": {},\n}\n'

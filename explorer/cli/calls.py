@@ -62,15 +62,17 @@ def check_target(options: argparse.Namespace) -> None:
         say(f"note: {target.withheld}")
 
 
-async def open_session_for(options: argparse.Namespace, *, record: bool = True, downloads: bool = True) -> Session:
-    """The session the options describe; what it cannot do (record, save where usual) is said on stderr."""
+async def open_session_for(options: argparse.Namespace, *, record: bool = True, downloads: bool = True,
+                           profiles: Any = None) -> Session:
+    """The session the options describe; what it cannot do (record, save where usual) is said on stderr.
+    `profiles`: the profile store to use instead of the profiles file (`session.open_session`)."""
     from ..protocol.request import Timeouts
     from ..session import open_session
 
     session = await open_session(
         demo=options.demo, demo_generation=options.demo_generation, origin=options.origin, token=options.token,
         profile=options.profile, record=record,
-        timeouts=Timeouts(read=options.timeout) if options.timeout else None,
+        timeouts=Timeouts(read=options.timeout) if options.timeout else None, profiles=profiles,
     )
     if session.demo is not None:
         remember_secret(session.demo.token)

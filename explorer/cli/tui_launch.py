@@ -16,7 +16,7 @@ def run_tui(options: argparse.Namespace) -> int:
     from ..connect import needs_connect
     from ..tui.app import run_tui as start_tui
 
-    async def factory(choice: Any = None) -> Session:
+    async def factory(choice: Any = None, *, without_profiles: bool = False) -> Session:
         import asyncio
         import importlib
 
@@ -26,12 +26,25 @@ def run_tui(options: argparse.Namespace) -> int:
         from .calls import open_session_for
 
         if choice is None:
-            return await open_session_for(options)
+            return await open_session_for(options, profiles=_no_profiles() if without_profiles else None)
         if isinstance(choice, DemoChoice):
             choice = DemoChoice(options.demo_generation)
         return await open_chosen_session(choice)
 
     # Nothing says which server and token to use: the TUI asks (demo, token, or a self-hosted login).
     ask = needs_connect(demo=options.demo, origin=options.origin, token=options.token, profile=options.profile)
-    start_tui(factory, connect_first=ask)
+
+    def asks_without_profiles() -> bool:
+        """Once the user goes on without an unreadable profiles file: whether the flags and environment alone
+        leave the server or token to ask for."""
+        return needs_connect(demo=options.demo, origin=options.origin, token=options.token, profile=options.profile,
+                             store=_no_profiles())
+
+    start_tui(factory, connect_first=ask, asks_without_profiles=asks_without_profiles)
     return EXIT_OK
+
+
+def _no_profiles() -> Any:
+    from ..config import ProfileStore
+
+    return ProfileStore(unreadable="empty")

@@ -7,6 +7,7 @@ import asyncio
 import inspect
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
 
+from textual import work
 from textual.app import App
 from textual.widget import Widget
 
@@ -38,8 +39,9 @@ def _entry_commands() -> type[EntryCommands]:
 
 
 # What closing the dialog about an unreadable profiles file does.
-GO_ON_WITHOUT = ("Nothing was changed. q quits; Escape goes on without the profiles: with PUTER_API_ORIGIN and "
-                 "PUTER_AUTH_TOKEN where they are set, else asking where to connect.")
+GO_ON_WITHOUT = ("Nothing was changed. q quits; Escape goes on without the profiles: with the command line's "
+                 "--origin/--token and PUTER_API_ORIGIN/PUTER_AUTH_TOKEN where they say, else asking where to "
+                 "connect.")
 
 # The connect screen's line when it is shown because of an unreadable profiles file (saving would overwrite it).
 NOT_SAVED = ("The profiles file cannot be read, so no token or login can be saved to it until it is fixed or "
@@ -81,12 +83,15 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         keymap_problem: str | None = None,
         origin_label: str | None = None,
         connect_first: bool = False,
+        asks_without_profiles: Callable[[], bool] | None = None,
     ) -> None:
         """Give a ready `session` (the caller closes it) or a `session_factory` (the app closes what it made).
 
         With `connect_first`, the connect screen asks which server to use and the factory is called with
         that choice; otherwise it is called without arguments. `origin_label` replaces the origin shown
-        in the status bar (for stable screenshots).
+        in the status bar (for stable screenshots). When the profiles file cannot be read and the user goes
+        on without it, the factory is called with `without_profiles=True`, and `asks_without_profiles` says
+        whether the connect screen must ask first (default: when the environment names no token).
         """
         super().__init__()
         if (session is None) == (session_factory is None):
@@ -104,6 +109,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         self.connect_settled = asyncio.Event()
         # The profiles file could not be read and the user chose to go on without it.
         self._without_profiles = False
+        self._asks_without_profiles = asks_without_profiles or _environment_names_no_token
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -178,14 +184,11 @@ for what can be done with the call selected in the history (copy as curl, httpx 
     async def _open_configured(self) -> ExplorerSession:
         """The session for the configured server; once the user has chosen to go on without an unreadable
         profiles file, made as if there were no profiles (flags and environment only)."""
-        from ..config import without_unreadable_profiles
-
-        mark = without_unreadable_profiles.set(self._without_profiles)
-        try:
+        if self._without_profiles:
+            made = self._session_factory(without_profiles=True)  # type: ignore[misc]
+        else:
             made = self._session_factory()  # type: ignore[misc]
-            return await made if inspect.isawaitable(made) else made
-        finally:
-            without_unreadable_profiles.reset(mark)
+        return await made if inspect.isawaitable(made) else made
 
     def _not_connected(self, error: Exception) -> None:
         from ..config import ConfigError, ProfilesUnreadable
@@ -207,17 +210,11 @@ for what can be done with the call selected in the history (copy as curl, httpx 
             self.notify(clean(f"{type(error).__name__}: {error}"), title="Not connected", severity="error",
                         markup=False, timeout=30)
 
-    def _go_on_without_profiles(self, problem: str) -> None:
-        """Connect as a start without profiles would: to what the environment names, else ask where."""
-        from ..config import without_unreadable_profiles
-        from ..connect import needs_connect
-
+    @work(group="without-profiles", exit_on_error=False, description="go on without the profiles")
+    async def _go_on_without_profiles(self, problem: str) -> None:
+        """Connect as a start without profiles would: to what the flags and environment name, else ask where."""
         self._without_profiles = True
-        mark = without_unreadable_profiles.set(True)
-        try:
-            ask = needs_connect()
-        finally:
-            without_unreadable_profiles.reset(mark)
+        ask = await asyncio.to_thread(self._asks_without_profiles)  # reads the profiles file: not on the loop
         if ask:
             from .screens.connect import ConnectScreen
 
@@ -254,8 +251,16 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         return self.HELP
 
 
+def _environment_names_no_token() -> bool:
+    from ..config import ProfileStore
+    from ..connect import needs_connect
+
+    return needs_connect(store=ProfileStore(unreadable="empty"))
+
+
 def run_tui(
-    session_factory: SessionFactory, *, keymap: dict[str, str] | None = None, connect_first: bool = False
+    session_factory: SessionFactory, *, keymap: dict[str, str] | None = None, connect_first: bool = False,
+    asks_without_profiles: Callable[[], bool] | None = None,
 ) -> None:
     """Run the TUI. `session_factory` makes the session inside the app's event loop (sync or async);
     with `connect_first` it is given the choice made on the connect screen.
@@ -271,4 +276,4 @@ def run_tui(
 
     prepare_terminal_graphics()  # before the app reads the terminal's input itself
     ExplorerApp(session_factory=session_factory, keymap=keymap, keymap_problem=problem,
-                connect_first=connect_first).run()
+                connect_first=connect_first, asks_without_profiles=asks_without_profiles).run()

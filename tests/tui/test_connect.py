@@ -184,9 +184,12 @@ def cli_like_app(home) -> ExplorerApp:
     """The app as the command starts it when the profiles file cannot be read (it does not ask first)."""
     history = home / "history.sqlite3"
 
-    def factory(choice: Any = None) -> Any:
+    def factory(choice: Any = None, *, without_profiles: bool = False) -> Any:
         if choice is None:
-            return open_session(history_path=history)
+            from explorer.config import ProfileStore
+
+            return open_session(history_path=history,
+                                profiles=ProfileStore(unreadable="empty") if without_profiles else None)
         return open_chosen_session(choice, history_path=history)
 
     return ExplorerApp(session_factory=factory)
