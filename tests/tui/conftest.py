@@ -174,3 +174,10 @@ def no_blinking(screen: Any) -> None:
         field.cursor_blink = False
     for area in screen.query(TextArea):
         area.cursor_blink = False
+
+
+def asking_where(app: Any) -> bool:
+    """The save-a-copy dialog is up, its path field mounted (a screen is pushed before it is composed)."""
+    from explorer.tui.screens.save_copy import SaveCopyScreen
+
+    return isinstance(app.screen, SaveCopyScreen) and bool(app.screen.query("#save-copy-path"))

@@ -30,7 +30,7 @@ from explorer.tui.views.drivers import audio, chat, ocr
 from explorer.tui.views.drivers.actions import BinaryActions
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, ready, settle, steady_screen, wait_until
+from .conftest import SIZE, asking_where, ready, settle, steady_screen, wait_until
 
 ORIGIN_LABEL = "http://demo.example"
 CHAT = {"model": "fake", "messages": [{"role": "user", "content": "hi"}]}
@@ -367,7 +367,7 @@ async def test_an_image_is_previewed_in_half_blocks_and_saved(make_app, make_dem
         from explorer.tui.screens.save_copy import SaveCopyScreen
         from explorer.tui.views.drivers.actions import downloads_folder
 
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        await wait_until(pilot, lambda: asking_where(app), what="the question where")
         field = app.screen.query_one("#save-copy-path")
         assert app.focused is field and field.value.endswith(".png")
         assert Path(field.value).parent == downloads_folder()  # offered in the downloads folder
@@ -518,7 +518,7 @@ async def test_any_other_binary_has_facts_a_hex_head_open_and_save(make_app, tmp
         await pilot.press("s")
         from explorer.tui.screens.save_copy import SaveCopyScreen
 
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        await wait_until(pilot, lambda: asking_where(app), what="the question where")
         app.screen.query_one("#save-copy-path", Input).value = str(tmp_path / "no-such-folder" / "x.bin")
         await pilot.press("enter")
         await pilot.pause()

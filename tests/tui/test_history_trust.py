@@ -24,7 +24,7 @@ from explorer.tui.views.drivers.actions import BinaryActions, downloads_folder
 from explorer.tui.widgets.history_pane import PAGE_SIZE
 from explorer.tui.widgets.catalog_tree import MethodRef
 
-from .conftest import SIZE, no_blinking, ready, settle, wait_until
+from .conftest import SIZE, asking_where, no_blinking, ready, settle, wait_until
 
 ELSEWHERE = "http://elsewhere.example"
 
@@ -156,14 +156,14 @@ async def test_saving_a_copy_asks_where_and_the_view_says_where_it_went(make_app
         keys = _footer_keys(app)
         assert (keys.get("o"), keys.get("s")) == ("Open", "Save as")  # the view's keys are in the footer
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        await wait_until(pilot, lambda: asking_where(app), what="the question where")
         field = app.screen.query_one("#save-copy-path", Input)
         assert Path(field.value) == downloads_folder() / view.actions.source.suggested_name
         await pilot.press("escape")  # cancelled: nothing written, nothing said
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and view.actions.status == ""
         await pilot.press("s")
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question again")
+        await wait_until(pilot, lambda: asking_where(app), what="the question again")
         target = tmp_path / "cat.png"
         app.screen.query_one("#save-copy-path", Input).value = str(target)
         await pilot.press("enter")
@@ -181,7 +181,7 @@ async def test_the_answers_keys_work_from_anywhere_and_show_only_when_they_apply
         keys = _footer_keys(app)
         assert (keys.get("f7"), keys.get("f9"), keys.get("f10")) == ("View", "Open", "Save as")
         await pilot.press("f10")
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        await wait_until(pilot, lambda: asking_where(app), what="the question where")
         target = tmp_path / "from-anywhere.png"
         app.screen.query_one("#save-copy-path", Input).value = str(target)
         await pilot.press("enter")
@@ -217,7 +217,7 @@ async def test_inside_the_view_the_footer_shows_its_own_keys_and_f1_still_fits(m
         f1 = next(key for key in app.screen.query(FooterKey) if key.key == "f1")
         assert f1.region.area and f1.region.right <= SIZE[0]  # on screen, not cut off
         await pilot.press("f10")  # unlisted there, the screen's key still works
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question where")
+        await wait_until(pilot, lambda: asking_where(app), what="the question where")
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("f2")  # out of the view: the screen's keys again
@@ -265,7 +265,7 @@ async def test_a_file_that_appears_after_the_question_is_asked_about_again_not_o
         target = tmp_path / "taken.png"
         target.write_bytes(b"written meanwhile by someone else")
         view.actions._save(view.actions.source, target, False)  # as the dialog answered before the file was there
-        await wait_until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), what="the question again")
+        await wait_until(pilot, lambda: asking_where(app), what="the question again")
         assert Path(app.screen.query_one("#save-copy-path", Input).value) == target
         assert target.read_bytes() == b"written meanwhile by someone else"
         await pilot.press("enter")  # it exists: the dialog asks for Enter once more
