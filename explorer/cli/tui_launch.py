@@ -40,8 +40,20 @@ def run_tui(options: argparse.Namespace) -> int:
         return needs_connect(demo=options.demo, origin=options.origin, token=options.token, profile=options.profile,
                              store=_no_profiles())
 
-    start_tui(factory, connect_first=ask, asks_without_profiles=asks_without_profiles)
+    start_tui(factory, connect_first=ask, asks_without_profiles=asks_without_profiles,
+              connect_note=_withheld(options) if ask else None)
     return EXIT_OK
+
+
+def _withheld(options: argparse.Namespace) -> str | None:
+    """Why the environment's token is not used (it is for another server than --origin names), if so."""
+    from ..config import ConfigError, resolve_target
+
+    try:
+        withheld = resolve_target(origin=options.origin, token=options.token, profile=options.profile).withheld
+    except (ConfigError, ValueError):  # said when the session is opened
+        return None
+    return f"No token for this server: {withheld}." if withheld else None
 
 
 def _no_profiles() -> Any:

@@ -84,6 +84,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         origin_label: str | None = None,
         connect_first: bool = False,
         asks_without_profiles: Callable[[], bool] | None = None,
+        connect_note: str | None = None,
     ) -> None:
         """Give a ready `session` (the caller closes it) or a `session_factory` (the app closes what it made).
 
@@ -92,6 +93,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         in the status bar (for stable screenshots). When the profiles file cannot be read and the user goes
         on without it, the factory is called with `without_profiles=True`, and `asks_without_profiles` says
         whether the connect screen must ask first (default: when the environment names no token).
+        `connect_note` replaces the connect screen's line saying why it asks.
         """
         super().__init__()
         if (session is None) == (session_factory is None):
@@ -110,6 +112,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         # The profiles file could not be read and the user chose to go on without it.
         self._without_profiles = False
         self._asks_without_profiles = asks_without_profiles or _environment_names_no_token
+        self._connect_note = connect_note
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -144,7 +147,7 @@ for what can be done with the call selected in the history (copy as curl, httpx 
         if self._connect_first:
             from .screens.connect import ConnectScreen
 
-            self.push_screen(ConnectScreen(self._open_choice), self._chosen)
+            self.push_screen(ConnectScreen(self._open_choice, note=self._connect_note), self._chosen)
         else:
             self._connect_after("screen")
 
@@ -260,7 +263,7 @@ def _environment_names_no_token() -> bool:
 
 def run_tui(
     session_factory: SessionFactory, *, keymap: dict[str, str] | None = None, connect_first: bool = False,
-    asks_without_profiles: Callable[[], bool] | None = None,
+    asks_without_profiles: Callable[[], bool] | None = None, connect_note: str | None = None,
 ) -> None:
     """Run the TUI. `session_factory` makes the session inside the app's event loop (sync or async);
     with `connect_first` it is given the choice made on the connect screen.
@@ -276,4 +279,5 @@ def run_tui(
 
     prepare_terminal_graphics()  # before the app reads the terminal's input itself
     ExplorerApp(session_factory=session_factory, keymap=keymap, keymap_problem=problem,
-                connect_first=connect_first, asks_without_profiles=asks_without_profiles).run()
+                connect_first=connect_first, asks_without_profiles=asks_without_profiles,
+                connect_note=connect_note).run()

@@ -248,3 +248,25 @@ async def test_after_an_unreadable_profiles_file_with_no_token_anywhere_the_app_
         await wait_until(pilot, lambda: app.main_screen.catalog is not None, timeout=30, what="the catalogue")
         assert app.screen is app.main_screen and app.session.demo is not None
     assert profiles.read_text() == BROKEN_PROFILES
+
+
+async def test_a_token_withheld_from_the_server_named_is_why_the_connect_screen_asks(no_target, monkeypatch):
+    import argparse
+
+    from explorer.cli.tui_launch import _withheld
+    from explorer.config import ENV_ORIGIN
+
+    monkeypatch.setenv(ENV_ORIGIN, "http://home.example")
+    monkeypatch.setenv(ENV_TOKEN, "the-token-of-home")
+    options = argparse.Namespace(demo=False, origin="http://other.example", token=None, profile=None)
+    assert needs_connect(origin=options.origin)  # the environment's token is not for this server
+    note = _withheld(options)
+    assert note == ("No token for this server: PUTER_AUTH_TOKEN is for http://home.example (PUTER_API_ORIGIN), so "
+                    "it is not sent to http://other.example: give --token or a profile for it.")
+    assert _withheld(argparse.Namespace(demo=False, origin=None, token=None, profile=None)) is None
+    app = ExplorerApp(session_factory=lambda choice=None: open_chosen_session(choice), connect_first=True,
+                      connect_note=note)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectScreen)
+        assert str(app.screen.query_one("#connect-note").render()) == note
