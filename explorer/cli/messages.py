@@ -7,15 +7,16 @@ import logging
 import os
 import sys
 
+from ..redaction import is_secret, redacted, secrets_of
+
 log = logging.getLogger(__name__)
 
-_MIN_SECRET_LENGTH = 8  # shorter strings would blank out ordinary words; real tokens are longer
 _secrets: set[str] = set()
 _profile_tokens_read = False
 
 
 def remember_secret(token: str | None) -> None:
-    if token and len(token) >= _MIN_SECRET_LENGTH:
+    if is_secret(token):
         _secrets.add(token)
 
 
@@ -23,9 +24,7 @@ def redact(text: str) -> str:
     """`text` with every known token (flags, environment, saved profiles) replaced by `<redacted>`."""
     remember_secret(os.environ.get("PUTER_AUTH_TOKEN"))
     _remember_profile_tokens()
-    for token in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(token, "<redacted>")
-    return text
+    return redacted(text, secrets_of(_secrets))
 
 
 def _remember_profile_tokens() -> None:

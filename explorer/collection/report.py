@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..redaction import redacted, secrets_of
 from ..terminal_text import clean
 from .run import FileResult
 
@@ -24,12 +25,10 @@ class Redactor:
     """Blanks out the given secrets and makes the text safe to show."""
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 8}, key=len, reverse=True)
+        self.secrets = secrets_of(secrets)
 
     def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return clean(text)
+        return clean(redacted(text, self.secrets))
 
 
 def line(result: FileResult) -> str:

@@ -32,6 +32,7 @@ from .interpret import (
     too_large_failure,
 )
 from .login import LoginError, LoginResult, login
+from ..redaction import redacted, secrets_of
 from .origins import DEFAULT_API_ORIGIN, derive_gui_origin, loopback_target, normalise_origin
 from .outcomes import Binary, DriverError, Exchange, Failure, Outcome
 from .request import CallRequest, Limits, Timeouts
@@ -50,9 +51,6 @@ __all__ = [
     "derive_gui_origin",
     "login",
 ]
-
-MIN_REDACTED_TOKEN = 8  # characters
-
 
 class Connection:
     """One server: API origin, token, GUI origin, and one `httpx.AsyncClient`."""
@@ -356,12 +354,9 @@ class Connection:
         return new_file(self.download_dir, f"{request.interface}.{request.method}", extension, suggested)
 
     def redact(self, text: str) -> str:
-        """`text` with this connection's token replaced by `<redacted>`. A token of a few characters is no
-        secret worth garbling every word that holds those letters (`t` in "timeout")."""
-        if self._token and len(self._token) >= MIN_REDACTED_TOKEN and self._token in text:
-            text = text.replace(self._token, "<redacted>")
-        return text
-
+        """`text` with this connection's token replaced by `<redacted>` (`redaction`: not a token of a few
+        characters)."""
+        return redacted(text, secrets_of([self._token]))
 
 
 def _merged(catalog: Catalog, merge: Callable[[Catalog, Any], None], data: Any, what: str) -> Catalog:
