@@ -173,15 +173,16 @@ def cmd_diff(options: argparse.Namespace) -> int:
     finally:
         store.close()
     sections = diff_calls(old, new)
+    changed = differs(sections)
     if options.json:
         print(json_text({section: [change_json(c) for c in changes] for section, changes in sections.items()}))
     else:
-        if differs(sections):  # which entry the - and + lines come from, as `diff -u` heads them
+        if changed:  # which entry the - and + lines come from, as `diff -u` heads them
             for sign, entry in zip(("---", "+++"), entries):
                 print(clean(f"{sign} #{entry.id} ({entry.interface}.{entry.method}, {local_time(entry)})",
                             single_line=True))
         print(clean(render_calls(sections)))
-    return EXIT_DRIVER_ERROR if differs(sections) else EXIT_OK
+    return EXIT_DRIVER_ERROR if changed else EXIT_OK
 
 
 def change_json(change: Change) -> dict[str, Any]:

@@ -187,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
                 exit_codes=exits.EXPORT_EXITS)
     p.add_argument("id", type=int)
     p.add_argument("--as", dest="fmt", choices=FORMATS, default="curl")
-    p.add_argument("--with-token", action="store_true", help="put in the token of the server the call was made on (--token, a profile for it, or "
+    p.add_argument("--with-token", action="store_true",
+                   help="put in the token of the server the call was made on (--token, a profile for it, or "
                         "$PUTER_AUTH_TOKEN where $PUTER_API_ORIGIN names that server)")
 
     from .collections import add_commands as add_collection_commands

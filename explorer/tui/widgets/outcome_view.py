@@ -128,13 +128,9 @@ the cursor, **C** copies all of it. Only what is on screen is drawn, so results 
         """Whether the screen's focus_view, open_answer or save_answer has something to act on, from outside the
         view: inside it, the footer shows the view's own keys instead (the screen's keys still work there)."""
         view = self._view
-        if view is None or self._focus_inside(view):
+        if view is None or view.has_focus_within:
             return False
         return action == "focus_view" or view.holds_bytes
-
-    def _focus_inside(self, view: DriverView) -> bool:
-        focused = self.screen.focused
-        return focused is not None and (focused is view or view in focused.ancestors)
 
     def focus_view(self) -> None:
         """The View tab, and the focus in its view (a chat: the reply box)."""
